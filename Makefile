@@ -1,0 +1,35 @@
+# Two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: run test bench lint validation clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(TSTAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/nato-socialism run
+
+test: $(TSTAMP)
+	$(PY) -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(VENV)/bin/nato-socialism bench
+
+lint: $(TSTAMP)
+	$(VENV)/bin/ruff check src tests examples tools
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

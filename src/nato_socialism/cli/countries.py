@@ -1,0 +1,65 @@
+"""The ``countries`` command: the simulated countries, their blocs and initial values."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nato_socialism.data import ROW_LABELS, build_blocs, build_world
+
+
+def countries(
+    bloc: str | None = typer.Option(None, "--bloc", help="Only members of this bloc id."),
+    year: int | None = typer.Option(
+        None, "--year", help="Year of bloc membership (default: the snapshot year)."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON list instead."),
+) -> None:
+    """List the simulated countries with their blocs, initial GDP per head and democracy.
+
+    Blocs are evaluated in --year; the country values are the snapshot's, with the
+    variables that were imputed named in the last column.
+    """
+    world = build_world()
+    blocs = build_blocs(world)
+    year = world.year if year is None else year
+    selected = blocs.mask(bloc, year) if bloc else [True] * len(world.iso3)
+    primary = blocs.primary(year)
+    rows = [
+        {
+            "iso3": code,
+            "name": world.name[i],
+            "blocs": blocs.blocs_of(code, year),
+            "primary_bloc": str(primary[i]),
+            "gdppc": float(world.gdppc[i]),
+            "democracy": float(world.democracy[i]),
+            "regime_row": int(world.regime_row[i]),
+            "regime": ROW_LABELS[world.regime_row[i]],
+            "imputed": [var for var, flag in world.imputed.loc[code].items() if flag],
+        }
+        for i, code in enumerate(world.iso3)
+        if selected[i]
+    ]
+    if json_out:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(
+        title=f"{len(rows)} countries, blocs in {year}" + (f", bloc {bloc}" if bloc else "")
+    )
+    for header in ("ISO3", "Name", "Blocs", "GDP per head (2021 PPP $)", "Democracy", "Regime"):
+        table.add_column(header, justify="right" if header.startswith(("GDP", "Dem")) else "left")
+    table.add_column("Imputed")
+    for row in rows:
+        table.add_row(
+            row["iso3"],
+            row["name"],
+            ", ".join(row["blocs"]),
+            f"{row['gdppc']:,.0f}",
+            f"{row['democracy']:.3f}",
+            row["regime"],
+            ", ".join(row["imputed"]),
+        )
+    Console().print(table)

@@ -1,0 +1,224 @@
+"""Doctrines: policies from the observed state of a member to requested controls.
+
+Every doctrine is one point of the same parameterized rule (:class:`DoctrineSpec`), so the
+``custom`` doctrine an optimizer searches has exactly the same controls as the named ones.
+The rule, per member and year:
+
+* Movements everywhere: organizers in non-target countries relocate at ``relocation_rate``
+  to the target countries (NATO members, or the developing world), weighted by adults;
+  movements seek an alliance of breadth ``alliance_breadth``.
+* Governments of democratic socialist republics (the doctrine's own states): immigration
+  cap = ``cap_to_capacity`` x integration capacity (status quo: the baseline cap), cut
+  linearly to zero as unemployment rises 5 pp above ``unemployment_target``; integration
+  investment ``integration_investment``; aid ``aid_share`` of GDP with priority
+  ``aid_priority`` to socialist recipients. If ``safety_margin`` > 0 and any first-world
+  socialist republic's margin ``S - max(theta_loss, R)`` is below it, its cap and the aid
+  of every first-world socialist republic are multiplied by ``safety_cut`` until it recovers.
+* All other governments follow the status-quo background policy: first-world capitalist
+  countries admit ``baseline_immigration_cap`` and give ``baseline_aid_share``; bureaucratic
+  and reactionary regimes admit almost no one; other countries do not cap immigration.
+
+What is *applied* differs from what is requested by the moralist pressure of
+:mod:`nato_socialism.model.moralism`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+
+from .controls import Controls
+from .mechanisms import integration
+from .state import Regime
+
+#: Cap for countries whose governments do not restrict immigration (share of pop per year).
+UNCAPPED = 1.0
+#: Cap of bureaucratic and reactionary regimes.
+CLOSED = 0.0005
+
+
+@dataclass(frozen=True)
+class DoctrineSpec:
+    """Parameters of the doctrine rule. ``None`` means 'status-quo background policy'."""
+
+    relocation_rate: float = 0.0
+    relocate_to: str = "nato"  # "nato" or "developing"
+    alliance_breadth: float = 0.3
+    cap_to_capacity: float | None = None
+    unemployment_target: float = 1.0
+    integration_investment: float = 0.0
+    aid_share: float | None = None
+    aid_priority: float = 0.0
+    safety_margin: float = 0.0
+    safety_cut: float = 1.0
+
+
+@dataclass(frozen=True)
+class Doctrine:
+    """A named doctrine: its rule parameters and the essay passage it encodes."""
+
+    name: str
+    spec: DoctrineSpec
+    summary: str
+    passage: str
+
+
+DOCTRINES: dict[str, Doctrine] = {
+    d.name: d
+    for d in (
+        Doctrine(
+            "nato_first",
+            DoctrineSpec(
+                relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=1.0,
+                unemployment_target=0.05, integration_investment=0.005, aid_share=0.007,
+                aid_priority=2.0, safety_margin=0.06, safety_cut=0.2,
+            ),
+            "The essay: organize in NATO, broad non-moralistic coalition, immigration held to "
+            "integration capacity (less while unemployment is high), 'reasonable' aid (0.7 %), "
+            "immigration and aid cut when a first-world republic's margin runs thin.",
+            "Socialists around the world should move to NATO countries and organize there ... "
+            "ABSOLUTE PRIORITY MUST BE GIVEN TO THE FIRST WORLD DEVELOPED SOCIALIST COUNTRIES. "
+            "We can balance domestic stability with a reasonable level of support for global "
+            "socialist development.",
+        ),
+        Doctrine(
+            "open_solidarity",
+            DoctrineSpec(
+                relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=5.0,
+                integration_investment=0.005, aid_share=0.03, aid_priority=2.0,
+            ),
+            "The position the essay warns against: open borders (5x integration capacity) and "
+            "sacrificial aid (3 % of GDP). Organizing is as in nato_first, so the pair isolates "
+            "the essay's stability claim.",
+            "the dominant culture of the Left supports extreme radical proposals such as pure "
+            "unrestricted open borders ... Leftists may propose a sacrificial level of global "
+            "development aid that cuts into the standard of living of the Western working class",
+        ),
+        Doctrine(
+            "one_country",
+            DoctrineSpec(alliance_breadth=0.6, cap_to_capacity=0.0, aid_share=0.0),
+            "Socialism in one country: no relocation, no immigration, no aid.",
+            "Though it resembles the doctrine of socialism in one country, it is not precisely. "
+            "Its aspirations are international",
+        ),
+        Doctrine(
+            "south_first",
+            DoctrineSpec(
+                relocation_rate=0.03, relocate_to="developing", alliance_breadth=0.5,
+                cap_to_capacity=1.0, integration_investment=0.005, aid_share=0.015, aid_priority=3.0,
+            ),
+            "Organizing concentrated in the developing world; capacity-linked immigration and "
+            "generous (1.5 %) aid.",
+            "Socialism in other regions should not be prioritized because all of the attempts "
+            "result in non-democratic, non-socialist, bureaucratic ruling-class regimes.",
+        ),
+        Doctrine(
+            "status_quo",
+            DoctrineSpec(),
+            "No coordinated strategy: movements grow organically; socialist governments keep the "
+            "background immigration and aid policies.",
+            "(baseline; no passage)",
+        ),
+        Doctrine(
+            "custom",
+            DoctrineSpec(
+                relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=1.0,
+                unemployment_target=0.05, integration_investment=0.005, aid_share=0.007,
+                aid_priority=2.0, safety_margin=0.06, safety_cut=0.2,
+            ),
+            "The rule with user-chosen controls ([controls.custom] in a scenario file); starts "
+            "from nato_first's values. Searched by `optimize`.",
+            "(parameterized)",
+        ),
+    )
+}
+
+DOCTRINE_NAMES: tuple[str, ...] = tuple(DOCTRINES)
+
+#: Controls of the custom doctrine an optimizer (or a scenario file) may set: (low, high, meaning).
+CUSTOM_CONTROLS: dict[str, tuple[float, float, str]] = {
+    "relocation_rate": (0.0, 0.1, "share of organizers in non-target countries relocating per year"),
+    "relocation_to_nato": (0.0, 1.0, "1: relocate to NATO; 0: to the developing world"),
+    "alliance_breadth": (0.0, 1.0, "alliance with non-socialists on an economic programme"),
+    "cap_to_capacity": (0.0, 5.0, "immigration cap of socialist republics, multiple of integration capacity"),
+    "unemployment_target": (0.02, 0.2, "unemployment above which socialist republics cut immigration"),
+    "integration_investment": (0.0, 0.02, "integration spending, share of GDP"),
+    "aid_share": (0.0, 0.05, "aid of socialist republics, share of GDP"),
+    "aid_priority": (0.0, 5.0, "extra weight of socialist recipients"),
+    "safety_margin": (0.0, 0.15, "coalition margin below which immigration and aid are cut"),
+    "safety_cut": (0.0, 1.0, "factor applied to immigration and aid while the margin is thin"),
+}
+
+
+def custom_spec(values: dict[str, float] | None = None) -> DoctrineSpec:
+    """The custom doctrine's rule with the given control values (others: its defaults)."""
+    spec = DOCTRINES["custom"].spec
+    values = dict(values or {})
+    to_nato = values.pop("relocation_to_nato", None)
+    if to_nato is not None:
+        spec = replace(spec, relocate_to="nato" if to_nato >= 0.5 else "developing")
+    return replace(spec, **values)
+
+
+def custom_values(spec: DoctrineSpec) -> dict[str, float]:
+    """A spec's values as custom controls (inverse of :func:`custom_spec`)."""
+    out = {k: v for k, v in asdict(spec).items() if k in CUSTOM_CONTROLS}
+    out["relocation_to_nato"] = 1.0 if spec.relocate_to == "nato" else 0.0
+    return out
+
+
+def request(spec: DoctrineSpec, state, ctx, p, year_index: int) -> Controls:
+    """Requested controls (members, countries) for the state at the start of a year."""
+    shape = state.pop.shape
+    regime = state.regime
+    socialist = regime == Regime.DEMOCRATIC_SOCIALIST
+    first_world = ctx.blocs.first_world[year_index]
+    nato = ctx.blocs.nato[year_index]
+
+    if spec.relocate_to == "nato":
+        target = nato.astype(np.float64)
+    else:
+        target = (ctx.blocs.primary[year_index] == ctx.blocs.primary_ids.index("developing")).astype(np.float64)
+    target = np.broadcast_to(target, shape)
+    rate = np.where(target > 0, 0.0, spec.relocation_rate)
+
+    # background (status quo) policies
+    closed = (regime == Regime.BUREAUCRATIC) | (regime == Regime.REACTIONARY)
+    base_cap = np.where(first_world, p.baseline_immigration_cap, UNCAPPED)
+    cap = np.where(closed, CLOSED, np.broadcast_to(base_cap, shape))
+    aid = np.where(first_world & ~closed, p.baseline_aid_share, 0.0) * np.ones(shape)
+    invest = np.zeros(shape)
+    priority = np.zeros(shape)
+
+    # the doctrine's own states
+    if spec.cap_to_capacity is not None:
+        own_cap = spec.cap_to_capacity * integration.capacity(state.pop, state.unemployment, spec.integration_investment, p) / state.pop
+        slack = np.clip(1.0 - (state.unemployment - spec.unemployment_target) / 0.05, 0.0, 1.0)
+        cap = np.where(socialist, own_cap * slack, cap)
+    if spec.aid_share is not None:
+        aid = np.where(socialist, spec.aid_share, aid)
+    invest = np.where(socialist, spec.integration_investment, invest)
+    priority = np.where(socialist, spec.aid_priority, priority)
+
+    if spec.safety_margin > 0:
+        margin = state.support - np.maximum(p.support_loss_threshold, state.reaction)
+        thin = socialist & first_world & (margin < spec.safety_margin)
+        any_thin = thin.any(axis=1, keepdims=True)
+        cap = np.where(thin, cap * spec.safety_cut, cap)
+        aid = np.where(any_thin & socialist & first_world, aid * spec.safety_cut, aid)
+
+    return Controls(
+        relocation_rate=rate,
+        relocation_target=target.copy(),
+        alliance_breadth=np.full(shape, spec.alliance_breadth),
+        immigration_cap=cap,
+        integration_investment=invest,
+        aid_share=aid,
+        aid_priority=priority,
+    )
+
+
+def spec_fields() -> tuple[str, ...]:
+    """Names of the rule's parameters."""
+    return tuple(f.name for f in fields(DoctrineSpec))

@@ -1,0 +1,43 @@
+"""M10 Post-revolution scarcity, degeneration and hysteresis.
+
+At a transition into democratic socialism or a bureaucratic regime, output falls::
+
+    s = shock * (1 - G_s) + sanctions * (1 - G_s)      G_s: socialist share of world GDP (M5)
+
+and recovers with time constant ``tau``: ``s' = s * exp(-1 / tau)``. Actual output is
+``gdppc * (1 - s)``; the scarcity channel of living standards is ``ln(1 - s)``.
+
+Degeneration of a democratic socialism into a bureaucratic class regime::
+
+    h_deg = base + k * max(0, theta - L / E[L])
+
+where ``L / E[L] = exp(gap)`` is the living standard against expectation (M12). Hysteresis:
+a bureaucratic regime's reform hazard (M3) is multiplied by ``hysteresis`` < 1 — leaving a
+bureaucratic regime is harder than entering it.
+
+The essay: "We must manage the scarcity judiciously, so that we don't collapse below the
+threshold from a socialist society ... to a bureaucratic class society". Sources for sizes:
+post-transition output losses (Chile 1972-73; Eastern Europe 1990s), sanctions (Neuenkirch &
+Neumeier 2015). Values are assumptions with ranges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def transition_shock(socialist_gdp_share, p, sanctions: bool = True):
+    """Output gap opened by a transition."""
+    weak = 1.0 - socialist_gdp_share
+    return p.transition_output_shock * weak + (p.sanctions_shock * weak if sanctions else 0.0)
+
+
+def recover(scarcity, p):
+    """Output gap one year later."""
+    return scarcity * np.exp(-1.0 / p.scarcity_duration)
+
+
+def degeneration_hazard(gap_total, p):
+    """Hazard that a democratic socialism degenerates into a bureaucratic class regime."""
+    shortfall = np.maximum(0.0, p.scarcity_threshold - np.exp(gap_total))
+    return p.degeneration_base_rate + p.degeneration_scarcity_rate * shortfall

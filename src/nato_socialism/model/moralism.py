@@ -1,0 +1,45 @@
+"""Moralist pressure (brief, section 3): requested versus applied controls.
+
+After a socialist transition a moralist faction surges to strength ``mu = moralist_surge``
+and decays at ``moralist_decay`` a year. It wants open borders (``moralist_open_cap``) and
+sacrificial aid (``moralist_aid_share``). In a democratic socialist republic::
+
+    applied = requested + mu * max(0, wanted - requested)          for the cap and aid
+    frustration = mu * (gap_cap / wanted_cap + gap_aid / wanted_aid) / 2
+    dS_moralism = -phi * frustration                              (gap = wanted - applied)
+
+So restraint is not free: the faction wins part of what it wants and its frustration when
+overruled costs the coalition support. The essay: "we may be surprised by the rush of
+enthusiasm and the outpouring of moralism that accompanies a youthful socialist society, and
+be overwhelmed by the sheer extent of restraint we are compelled to impose". Values are
+assumptions with ranges (registry).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .controls import Controls
+
+
+def strength(previous, became_socialist, socialist, p):
+    """Moralist strength this year."""
+    mu = np.where(became_socialist, p.moralist_surge, previous * (1.0 - p.moralist_decay))
+    return np.where(socialist, mu, 0.0)
+
+
+def apply(requested: Controls, mu, p, on: bool = True) -> tuple[Controls, np.ndarray]:
+    """Applied controls and the faction's frustration (0-1)."""
+    if not on:
+        return requested, np.zeros_like(mu)
+    cap_gap = np.maximum(0.0, p.moralist_open_cap - requested.immigration_cap)
+    aid_gap = np.maximum(0.0, p.moralist_aid_share - requested.aid_share)
+    cap = requested.immigration_cap + mu * cap_gap
+    aid = requested.aid_share + mu * aid_gap
+    frustration = mu * 0.5 * ((1.0 - mu) * cap_gap / p.moralist_open_cap + (1.0 - mu) * aid_gap / p.moralist_aid_share)
+    return requested.replace(immigration_cap=cap, aid_share=aid), frustration
+
+
+def support_cost(frustration, p):
+    """Change of coalition support from the faction's frustration."""
+    return -p.moralist_frustration_cost * frustration
