@@ -67,9 +67,11 @@ def test_missing_file_names_the_path(tmp_path):
     ("corrupt", "expected"),
     [
         (
-            lambda f: f.assign(vdem_electoral_democracy=f["vdem_electoral_democracy"].mask(
-                f["iso3"] == "FRA", "1.7"
-            )),
+            lambda f: f.assign(
+                vdem_electoral_democracy=f["vdem_electoral_democracy"].mask(
+                    f["iso3"] == "FRA", "1.7"
+                )
+            ),
             ["vdem_electoral_democracy", "1.7", "iso3 FRA", "from 0 to 1"],
         ),
         (

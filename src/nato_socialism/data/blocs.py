@@ -84,6 +84,7 @@ RULE_BLOCS: Mapping[str, tuple[str, str]] = MappingProxyType(
     }
 )
 
+_BLOC_KEYS = ("name", "source", "joined", "left")  # keys of a bloc's table in blocs.toml
 NEVER = np.iinfo(np.int32).max  # year sentinel: never joined / never left
 
 Overrides = Mapping[str, Mapping[str, Mapping[str, int]]]
@@ -279,6 +280,12 @@ def _read_list_blocs(
         table = spec.get(bloc)
         if not isinstance(table, dict):
             raise UserError(f"{where}: bloc [{bloc}] is missing.")
+        for key in table:
+            if key not in _BLOC_KEYS:
+                raise UserError(
+                    f"{where}: [{bloc}] has an unknown key {key!r}; expected "
+                    f"{', '.join(_BLOC_KEYS)}.{suggest(key, _BLOC_KEYS)}"
+                )
         for key in ("name", "source"):
             if not isinstance(table.get(key), str) or not table[key].strip():
                 raise UserError(f"{where}: [{bloc}] needs a non-empty text '{key}'.")

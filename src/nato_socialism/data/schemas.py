@@ -219,28 +219,24 @@ def _summarise(
     path: Path, schema: pa.DataFrameSchema, frame: pd.DataFrame, cases: pd.DataFrame
 ) -> str:
     """Turn pandera's failure cases into a short list: one line per column and check."""
-    problems: list[str] = []
-    missing = cases.loc[cases["check"] == "column_in_dataframe", "failure_case"]
-    for column in missing:
-        problems.append(f"column '{column}' is missing")
+    problems = [
+        f"column '{column}' is missing"
+        for column in cases.loc[cases["check"] == "column_in_dataframe", "failure_case"]
+    ]
+    repeated = cases.loc[cases["check"] == "multiple_fields_uniqueness", "index"]
+    if not repeated.empty:
+        keys = ", ".join(schema.unique)
+        found = _row_list(frame, repeated.astype(int).drop_duplicates(), schema)
+        problems.append(f"columns ({keys}): expected each ({keys}) once; repeated in {found}")
     # A value that is not a number fails coercion, then the dtype and range checks too;
     # only the coercion failure says what is wrong.
     uncoercible = set(cases.loc[cases["check"].str.startswith("coerce_dtype"), "column"])
-    seen: set[tuple[str, str]] = set()
-    for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=True):
-        if check == "column_in_dataframe" or (column, check) in seen:
+    for (column, check), group in cases.groupby(["column", "check"], sort=False):
+        if check in ("column_in_dataframe", "multiple_fields_uniqueness") or (
+            column in uncoercible and not check.startswith("coerce_dtype")
+        ):
             continue
-        if column in uncoercible and not check.startswith("coerce_dtype"):
-            continue
-        seen.add((column, check))
         rows = group["index"].dropna().astype(int).drop_duplicates()
-        if check == "multiple_fields_uniqueness":
-            keys = ", ".join(schema.unique)
-            expected = f"each ({keys}) combination once"
-            found = _row_list(frame, rows, schema)
-            problems.append(f"columns ({keys}): expected {expected}; repeated in {found}")
-            seen.update((key, check) for key in schema.unique)
-            continue
         if check.startswith(("coerce_dtype", "dtype")):
             expected = schema.columns[column].description.replace(" (or empty)", "")
         elif check == "field_uniqueness":
@@ -249,11 +245,11 @@ def _summarise(
             expected = "a value in every row"
         else:
             expected = schema.columns[column].description
-        if rows.empty:  # a whole-column failure: a bool column holding other text
-            odd = frame[column][~frame[column].astype(str).isin(["True", "False"])]
+        if rows.empty:  # the column as a whole has the wrong type
             found = f"type {group['failure_case'].iloc[0]}"
-            if not odd.empty:
-                found += ", e.g. " + _row_list(frame, odd.index.to_series(), schema, column, True)
+            if str(schema.columns[column].dtype) == "bool":
+                odd = frame.index[~frame[column].astype(str).isin(["True", "False"])]
+                found += ", e.g. " + _row_list(frame, odd.to_series(), schema, column, True)
         elif check == "not_nullable":
             found = "an empty field " + _row_list(frame, rows, schema, column)
         else:

@@ -51,6 +51,7 @@ class Context:
     structural_unemployment: np.ndarray
     neighbour_weights: sparse.csr_matrix  # row-normalized land/nearest neighbours
     refugee_kernel: sparse.csr_matrix  # row-normalized, neighbours weighted by 1/distance
+    refugee_kernel_t: sparse.csr_matrix  # its transpose (hosts x origins), for inflows
     migration_kernels: np.ndarray  # (N, 2N): [regional | global] distance kernels, zero diagonal
     blocs: Blocmasks
     switches: Switches = field(default_factory=Switches)

@@ -14,9 +14,9 @@ The rule, per member and year:
   ``aid_priority`` to socialist recipients. If ``safety_margin`` > 0 and any first-world
   socialist republic's margin ``S - max(theta_loss, R)`` is below it, its cap and the aid
   of every first-world socialist republic are multiplied by ``safety_cut`` until it recovers.
-* All other governments follow the status-quo background policy: first-world capitalist
-  countries admit ``baseline_immigration_cap`` and give ``baseline_aid_share``; bureaucratic
-  and reactionary regimes admit almost no one; other countries do not cap immigration.
+* All other governments follow the status-quo background policy: capitalist countries admit
+  ``baseline_immigration_cap``, first-world ones give ``baseline_aid_share``; bureaucratic
+  and reactionary regimes admit almost no one.
 
 What is *applied* differs from what is requested by the moralist pressure of
 :mod:`nato_socialism.model.moralism`.
@@ -32,8 +32,6 @@ from .controls import Controls
 from .mechanisms import integration
 from .state import Regime
 
-#: Cap for countries whose governments do not restrict immigration (share of pop per year).
-UNCAPPED = 1.0
 #: Cap of bureaucratic and reactionary regimes.
 CLOSED = 0.0005
 
@@ -185,8 +183,7 @@ def request(spec: DoctrineSpec, state, ctx, p, year_index: int) -> Controls:
 
     # background (status quo) policies
     closed = (regime == Regime.BUREAUCRATIC) | (regime == Regime.REACTIONARY)
-    base_cap = np.where(first_world, p.baseline_immigration_cap, UNCAPPED)
-    cap = np.where(closed, CLOSED, np.broadcast_to(base_cap, shape))
+    cap = np.where(closed, CLOSED, np.broadcast_to(p.baseline_immigration_cap, shape))
     aid = np.where(first_world & ~closed, p.baseline_aid_share, 0.0) * np.ones(shape)
     invest = np.zeros(shape)
     priority = np.zeros(shape)

@@ -4,11 +4,11 @@ After a socialist transition a moralist faction surges to strength ``mu = morali
 and decays at ``moralist_decay`` a year. It wants open borders (``moralist_open_cap``) and
 sacrificial aid (``moralist_aid_share``). In a democratic socialist republic::
 
-    applied = requested + mu * max(0, wanted - requested)          for the cap and aid
+    applied = requested + mu * w * max(0, wanted - requested)      for the cap and aid
     frustration = mu * (gap_cap / wanted_cap + gap_aid / wanted_aid) / 2
     dS_moralism = -phi * frustration                              (gap = wanted - applied)
 
-So restraint is not free: the faction wins part of what it wants and its frustration when
+with ``w`` = ``moralist_influence``. So restraint is not free: the faction wins part of what it wants and its frustration when
 overruled costs the coalition support. The essay: "we may be surprised by the rush of
 enthusiasm and the outpouring of moralism that accompanies a youthful socialist society, and
 be overwhelmed by the sheer extent of restraint we are compelled to impose". Values are
@@ -34,9 +34,11 @@ def apply(requested: Controls, mu, p, on: bool = True) -> tuple[Controls, np.nda
         return requested, np.zeros_like(mu)
     cap_gap = np.maximum(0.0, p.moralist_open_cap - requested.immigration_cap)
     aid_gap = np.maximum(0.0, p.moralist_aid_share - requested.aid_share)
-    cap = requested.immigration_cap + mu * cap_gap
-    aid = requested.aid_share + mu * aid_gap
-    frustration = mu * 0.5 * ((1.0 - mu) * cap_gap / p.moralist_open_cap + (1.0 - mu) * aid_gap / p.moralist_aid_share)
+    won = mu * p.moralist_influence
+    cap = requested.immigration_cap + won * cap_gap
+    aid = requested.aid_share + won * aid_gap
+    left = 1.0 - won
+    frustration = mu * 0.5 * (left * cap_gap / p.moralist_open_cap + left * aid_gap / p.moralist_aid_share)
     return requested.replace(immigration_cap=cap, aid_share=aid), frustration
 
 

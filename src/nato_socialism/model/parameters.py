@@ -37,6 +37,17 @@ class Parameter:
     doc: str
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """Hard validity bounds (any value a scenario may set must lie inside).
+
+        Non-negative unless the plausible range goes below zero; at most 1 for shares and
+        probabilities (unit containing 'share' or 'probability' with a range inside [0, 1]).
+        """
+        lower = -np.inf if self.low < 0 else 0.0
+        bounded = self.high <= 1.0 and ("share" in self.unit or "probability" in self.unit)
+        return lower, 1.0 if bounded else np.inf
+
+    @property
     def is_assumption(self) -> bool:
         """True when no published figure backs the default."""
         return self.source.startswith("assumption")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 from . import doctrines
 from .context import CONSUMPTION_SHARE, POLICY_EVENTS, Blocmasks, Context, geography_kernels, initial_regime
@@ -73,6 +74,7 @@ def build_context(world, blocs, start_year: int, horizon: int, switches: Switche
         structural_unemployment=np.asarray(world.unemployment, dtype=np.float64),
         neighbour_weights=neighbours,
         refugee_kernel=refugee,
+        refugee_kernel_t=sparse.csr_matrix(refugee.T),
         migration_kernels=kernels,
         blocs=Blocmasks(nato=nato, first_world=first_world, primary=primary, primary_ids=PRIMARY_BLOCS),
         switches=switches or Switches(),
@@ -113,7 +115,7 @@ def initial_state(world, ctx: Context, p: Params) -> State:
         reaction=react,
         unemployment=tile(np.clip(world.unemployment, 0.005, 0.5)),
         unintegrated=unintegrated,
-        integrated_new=zeros.copy(),
+        integrated_recent=zeros.copy(),
         displaced=tile(world.refugees_origin) / p.refugee_cross_border_share,
         poverty=tile(world.poverty),
         living=gdppc * CONSUMPTION_SHARE,

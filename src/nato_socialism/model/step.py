@@ -179,7 +179,7 @@ def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.n
     invest = applied.integration_investment if sw.on("integration") else zeros
     if sw.on("integration"):
         cap = integration.capacity(pop, state.unemployment, invest, p)
-        unintegrated, integrated, excess = integration.integrate(state.unintegrated, inflow, cap)
+        unintegrated, integrated, excess = integration.integrate(state.unintegrated, inflow, cap, p)
     else:
         unintegrated, integrated, excess = state.unintegrated + inflow, zeros, zeros
     excess_share = excess / pop
@@ -220,7 +220,7 @@ def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.n
         )
     if sw.on("movement"):
         dm = dm + movement.movement_change(state.movement, griev, state.democracy, soc, p)
-        dS["M2"] = movement.support_change(state.support, state.movement, griev, breadth, soc, p)
+        dS["M2"] = movement.support_change(state.support, state.movement, griev, breadth, p)
         if sw.on("movement_living_standard"):
             for k in gap:
                 dS[k] = dS[k] + np.where(soc, p.living_standard_support * gap[k], 0.0)
@@ -239,12 +239,13 @@ def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.n
     democracy = np.clip(state.democracy + ddem, 0.0, 1.0)
 
     # 9. reaction
+    recent = state.integrated_recent * (1.0 - 1.0 / p.contact_memory) + integrated
     if sw.on("reaction"):
         target = state.reaction_base
         if sw.on("reaction_immigration"):
             target = target + reaction.immigration_term(unintegrated / pop, state.unintegrated_share0, p)
         if sw.on("reaction_contact"):
-            target = target + reaction.contact_term((state.integrated_new + integrated) / pop, p)
+            target = target + reaction.contact_term(recent / pop, p)
         dR["M9"] = p.reaction_adjust_rate * (target - state.reaction)
         if sw.on("reaction_living_standard"):
             push = reaction.living_standard_push(gap_total, p)
@@ -283,7 +284,7 @@ def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.n
         reaction=react,
         unemployment=unemployment,
         unintegrated=unintegrated,
-        integrated_new=state.integrated_new + integrated,
+        integrated_recent=recent,
         displaced=displaced,
         poverty=poverty,
         living=living,

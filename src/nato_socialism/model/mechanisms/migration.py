@@ -15,14 +15,18 @@ gravity flow.
 
 Destinations (gravity, separable so it is a matrix product)::
 
-    a_d    = (y_d / 20000)^alpha                         attractiveness
+    a_d    = (y_d / 20000)^alpha * L(u_d)                attractiveness (L: M7 labour demand)
     K      = (1 - t) K_regional + t K_global             K_x[o, d] = exp(-dist / lambda_x), zero diagonal
     F[o,d] = E_o * K[o, d] * a_d / Z_o,   Z = a @ K^T    desired flows
     in_d   = a_d * ((E / Z) @ K)_d
     acc_d  = min(1, cap_d * pop_d / in_d)               caps set by destination policy
-    out_o  = (E_o / Z_o) * ((a * acc) @ K^T)_o           migrants refused by a cap stay home
+    out_o  = (E_o / Z_o) * ((a * acc) @ K^T)_o           migrants refused by a cap ...
 
-K is symmetric, so ``x @ K^T = x @ K``; the three products run on the stacked
+Migrants refused in this first round choose again, once, among destinations with room left,
+with attractiveness scaled by the unused share of each cap (so an open border draws the
+demand the closed ones turn away); those refused again stay home.
+
+K is symmetric, so ``x @ K^T = x @ K``; the products run on the stacked
 ``[K_regional | K_global]`` with :func:`~nato_socialism.model.linalg.member_matmul`. People
 are conserved: sum(out) = sum(acc * in) and the refugee kernel's rows sum to 1.
 
@@ -38,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..linalg import member_matmul
+from . import integration
 
 REFERENCE_INCOME = 20000.0
 
@@ -83,6 +88,15 @@ def _kernel_product(x, kernels, t):
     return (1.0 - t) * both[:, :n] + t * both[:, n:]
 
 
+def allocate(desired, attract, room, kernels, t):
+    """One round of gravity allocation under caps: (emigrants who left, immigrants admitted)."""
+    z = _kernel_product(attract, kernels, t)
+    per_z = np.divide(desired, z, out=np.zeros_like(desired), where=z > 0)
+    demand = attract * _kernel_product(per_z, kernels, t)
+    accept = np.where(demand > room, room / np.maximum(demand, 1e-300), 1.0)
+    return per_z * _kernel_product(attract * accept, kernels, t), demand * accept
+
+
 def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, ctx, p, switches) -> Flows:
     """One year of migration; returns the flows (population is updated by the caller)."""
     econ = economic_emigration(income, unemployment, pop, p) if switches.on("migration_economic") else 0.0 * pop
@@ -93,23 +107,22 @@ def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, ctx, p,
     stock = displaced * (1.0 - p.displacement_return_rate) + new_displaced
     crossing = p.refugee_cross_border_share * new_displaced
     to_neighbours = p.refugee_neighbour_share * crossing
-    refugees_in = np.ascontiguousarray((ctx.refugee_kernel.T @ np.ascontiguousarray(to_neighbours.T)).T)
+    refugees_in = np.ascontiguousarray((ctx.refugee_kernel_t @ np.ascontiguousarray(to_neighbours.T)).T)
     desired = econ + (crossing - to_neighbours)
 
     t = p.migration_long_distance_share
-    attract = (income / REFERENCE_INCOME) ** p.destination_income_elasticity
-    z = _kernel_product(attract, ctx.migration_kernels, t)
-    per_z = desired / z
-    demand = attract * _kernel_product(per_z, ctx.migration_kernels, t)
+    kernels = ctx.migration_kernels
+    attract = (income / REFERENCE_INCOME) ** p.destination_income_elasticity * integration.labour_demand(unemployment, p)
+    room = cap * pop if switches.on("migration_caps") else np.full_like(pop, np.inf)
+    left, admitted = allocate(desired, attract, room, kernels, t)
     if switches.on("migration_caps"):
-        room = cap * pop
-        accept = np.where(demand > room, room / np.maximum(demand, 1e-300), 1.0)
-    else:
-        accept = np.ones_like(demand)
-    emigrants = per_z * _kernel_product(attract * accept, ctx.migration_kernels, t)
+        # migrants refused everywhere try once more where room is left (e.g. an open border)
+        free = np.maximum(room - admitted, 0.0)
+        left2, admitted2 = allocate(desired - left, attract * free / np.maximum(room, 1e-300), free, kernels, t)
+        left, admitted = left + left2, admitted + admitted2
     return Flows(
-        emigrants=emigrants,
-        immigrants=demand * accept,
+        emigrants=left,
+        immigrants=admitted,
         refugees_out=to_neighbours,
         refugees_in=refugees_in,
         displaced=stock,

@@ -10,8 +10,7 @@ Support (share of voters)::
 
     b        = alliance breadth control (0-1)
     cohesion = 1 - c_b * b
-    S*       = (S_ceil + g_b * b) * m / (m + m_half) + k_G * G   (no grievance term for a
-                                                                   socialist government)
+    S*       = (S_ceil + g_b * b) * m / (m + m_half) + k_G * G
     dS_M2    = rho * (S* - S)
 
 Active participation (used by M3's 3.5 % viability level) is
@@ -59,9 +58,8 @@ def movement_change(movement, griev, democracy, socialist, p):
     return growth - p.movement_decay * movement
 
 
-def support_change(support, movement, griev, breadth, socialist, p):
+def support_change(support, movement, griev, breadth, p):
     """Support's move toward the level the movement and grievances can mobilize."""
     ceiling = p.support_ceiling + p.breadth_ceiling_gain * breadth
-    target = ceiling * movement / (movement + p.movement_half_support)
-    target = target + np.where(socialist, 0.0, p.grievance_support * griev)
+    target = ceiling * movement / (movement + p.movement_half_support) + p.grievance_support * griev
     return p.support_adjust_rate * (np.minimum(target, 0.95) - support)

@@ -2,11 +2,11 @@
 
 Reactionary support ``R`` (share of voters) moves toward a long-run level::
 
-    R*    = R0 + rho_imm * (U/pop - U0/pop0) - rho_c * I_new / pop
+    R*    = R0 + rho_imm * (U/pop - U0/pop0) - rho_c * I_rec / pop
     dR    = kappa * (R* - R)  +  rho_ls * max(0, -gap)
 
-``U`` is the unintegrated stock (M7), ``I_new`` the newcomers integrated since the start
-(contact), ``gap`` the living-standard gap against expectations (M12). ``R0`` is each
+``U`` is the unintegrated stock (M7), ``I_rec`` the newcomers integrated recently (contact;
+``I_rec' = I_rec * (1 - 1/memory) + integrated``, so contact fades as newcomers become neighbours), ``gap`` the living-standard gap against expectations (M12). ``R0`` is each
 country's starting level less its starting immigration term, so the model reproduces the
 start and the anchor is a marginal effect: +1 pp unintegrated share -> +rho_imm pp.
 The living-standard part is attributed, in the decomposition, to the mechanism that moved
@@ -34,9 +34,9 @@ def immigration_term(unintegrated_share, unintegrated_share0, p):
     return p.reaction_immigration_effect * (unintegrated_share - unintegrated_share0)
 
 
-def contact_term(integrated_new_share, p):
+def contact_term(integrated_recent_share, p):
     """Long-run reactionary support removed by contact with integrated newcomers."""
-    return -p.reaction_contact_effect * integrated_new_share
+    return -p.reaction_contact_effect * integrated_recent_share
 
 
 def living_standard_push(gap_total, p):

@@ -1,0 +1,1 @@
+"""Experiments layer: ensembles, summaries and comparisons (and, later, store, sensitivity, discovery, optimization)."""
