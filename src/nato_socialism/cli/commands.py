@@ -8,11 +8,13 @@ import typer
 def register(app: typer.Typer) -> None:
     """Attach all commands to the app."""
     from .countries import countries
+    from .explain import explain
+    from .params import params
+    from .run import run
+    from .scenario import scenario_app
 
+    app.command("run")(run)
+    app.command("explain")(explain)
+    app.command("params")(params)
     app.command("countries")(countries)
-    try:
-        from .scenario import scenario_app
-    except ImportError:  # pragma: no cover - scenario commands land with the scenario module
-        scenario_app = None
-    if scenario_app is not None:
-        app.add_typer(scenario_app, name="scenario")
+    app.add_typer(scenario_app, name="scenario")

@@ -58,7 +58,8 @@ def prepare(scenario, data_dir=None) -> Setup:
     events, bloc_overrides = scenario.resolve(world)
     blocs = build_blocs(world, bloc_overrides or None, data_dir=data_dir)
     ctx = build_context(world, blocs, scenario.start_year, scenario.horizon, scenario.switches(), events)
-    table = latin_hypercube(scenario.members, scenario.seed, parameter_ranges(scenario.parameters))
+    chosen = {**scenario.fixed_parameters(), **scenario.sampled_parameters()}
+    table = latin_hypercube(scenario.members, scenario.seed, parameter_ranges(chosen))
     specs = {name: (scenario.custom_spec() if name == "custom" else DOCTRINES[name].spec) for name in scenario.doctrines}
     return Setup(
         scenario=scenario, world=world, ctx=ctx, parameters=table,

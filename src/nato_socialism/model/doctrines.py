@@ -140,7 +140,7 @@ CUSTOM_CONTROLS: dict[str, tuple[float, float, str]] = {
     "relocation_to_nato": (0.0, 1.0, "1: relocate to NATO; 0: to the developing world"),
     "alliance_breadth": (0.0, 1.0, "alliance with non-socialists on an economic programme"),
     "cap_to_capacity": (0.0, 5.0, "immigration cap of socialist republics, multiple of integration capacity"),
-    "unemployment_target": (0.02, 0.2, "unemployment above which socialist republics cut immigration"),
+    "unemployment_target": (0.02, 1.0, "unemployment above which socialist republics cut immigration (1: never)"),
     "integration_investment": (0.0, 0.02, "integration spending, share of GDP"),
     "aid_share": (0.0, 0.05, "aid of socialist republics, share of GDP"),
     "aid_priority": (0.0, 5.0, "extra weight of socialist recipients"),
