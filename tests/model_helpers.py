@@ -23,8 +23,8 @@ def blocs():
     return build_blocs(world())
 
 
-def context(horizon=20, switches=Switches(), events=None):
-    return build_context(world(), blocs(), 2023, horizon, switches, events)
+def context(horizon=20, switches=None, events=None):
+    return build_context(world(), blocs(), 2023, horizon, switches or Switches(), events)
 
 
 def corner_params(n_random=20, seed=0):

@@ -5,8 +5,8 @@ import sys
 import textwrap
 
 import numpy as np
-from model_helpers import context, keys, world
 
+from model_helpers import context, keys, world
 from nato_socialism.model.doctrines import DOCTRINES
 from nato_socialism.model.parameters import params_from_table, registry, select_members
 from nato_socialism.model.simulate import simulate_members

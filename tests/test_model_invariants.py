@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from model_helpers import context, corner_params, keys, world
 
+from model_helpers import context, corner_params, keys, world
 from nato_socialism.model.doctrines import DOCTRINE_NAMES, DOCTRINES
 from nato_socialism.model.simulate import TRAJECTORY_VARIABLES, simulate_members
 from nato_socialism.model.step import CONTRIBUTIONS

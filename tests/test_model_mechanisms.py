@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 
+from model_helpers import context
 from nato_socialism.model import moralism
 from nato_socialism.model.controls import Controls
 from nato_socialism.model.mechanisms import (
@@ -22,8 +23,6 @@ from nato_socialism.model.mechanisms import (
 )
 from nato_socialism.model.parameters import default_params, params_from_table, registry
 from nato_socialism.model.switches import Switches
-
-from model_helpers import context
 
 P = default_params(1)
 
@@ -81,11 +80,11 @@ def test_m4_material_basis_rises_with_income_and_norms():
     incomes = np.array([[2000.0, 10000.0, 50000.0]])
     p_dem = material_basis.democratic_probability(incomes, 0.5, 1.0, P)
     assert np.all(np.diff(p_dem) > 0)
-    assert material_basis.democratic_probability(20000.0, 0.9, 1.0, P) > material_basis.democratic_probability(20000.0, 0.2, 1.0, P)
-    strong = at(material_basis_effect=1.8)
-    weak = at(material_basis_effect=0.2)
-    gap_strong = material_basis.democratic_probability(50000.0, 0.5, 1, strong) - material_basis.democratic_probability(2000.0, 0.5, 1, strong)
-    gap_weak = material_basis.democratic_probability(50000.0, 0.5, 1, weak) - material_basis.democratic_probability(2000.0, 0.5, 1, weak)
+    prob = material_basis.democratic_probability
+    assert prob(20000.0, 0.9, 1.0, P) > prob(20000.0, 0.2, 1.0, P)
+    strong, weak = at(material_basis_effect=1.8), at(material_basis_effect=0.2)
+    gap_strong = prob(50000.0, 0.5, 1, strong) - prob(2000.0, 0.5, 1, strong)
+    gap_weak = prob(50000.0, 0.5, 1, weak) - prob(2000.0, 0.5, 1, weak)
     assert gap_strong > gap_weak
 
 

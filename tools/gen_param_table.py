@@ -26,7 +26,8 @@ def render() -> str:
     ]
     for p in reg.values():
         source = p.source.replace("|", "/")
-        lines.append(f"| `{p.name}` | {p.mechanism} | {p.default:g} | {p.low:g} | {p.high:g} | {p.unit} | {source} | {p.doc} |")
+        cells = (f"`{p.name}`", p.mechanism, f"{p.default:g}", f"{p.low:g}", f"{p.high:g}", p.unit, source, p.doc)
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

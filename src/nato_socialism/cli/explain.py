@@ -1,4 +1,4 @@
-"""``nato-socialism explain``: why did support change in one country and year?"""
+"""``nato-socialism explain``: why support changed in one country and year."""
 
 from __future__ import annotations
 
