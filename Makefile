@@ -28,6 +28,9 @@ test: $(TSTAMP)
 bench: $(STAMP)
 	$(VENV)/bin/nato-socialism bench
 
+validation: $(STAMP)
+	$(VENV)/bin/nato-socialism validate --members 40 --markdown docs/validation.md
+
 lint: $(TSTAMP)
 	$(VENV)/bin/ruff check src tests examples tools
 

@@ -1,0 +1,167 @@
+"""``nato-socialism validate`` and ``nato-socialism calibrate``: anchors, hindcast, calibration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from .render import console, err_console, print_json, records
+
+DEFAULT_HINDCAST = "1990:2019"
+DEFAULT_SEED = 20240501
+
+
+def _print_anchors(anchors) -> None:
+    """One block per anchor (readable at any terminal width)."""
+    from ..validation.anchors import fmt_range
+
+    console.rule("Empirical anchors (MODEL-BRIEF.md section 5)")
+    for a in anchors:
+        colour = {"PASS": "green", "FAIL": "red"}.get(a.verdict, "yellow")
+        console.print(f"[bold {colour}]{a.verdict:7s}[/] [bold]{a.name}[/] ({a.label})", highlight=False)
+        for label, text in (("published", f"{a.published.text} — {a.source}"), ("panel", a.data.text),
+                            ("model", f"{a.model.text}   tolerance {fmt_range(a.tolerance, a.unit)}")):
+            console.print(f"        {label:10s}{text}", highlight=False, soft_wrap=False)
+
+
+def _hindcast_table(h) -> Table:
+    from ..validation.hindcast import BASELINES
+
+    table = Table(title=f"Hindcast {h.start}-{h.end}: mean absolute error (regime: Brier) and skill")
+    short = {"persistence": "persist.", "constant_growth": "const. gr."}
+    for col in ("region", "variable", "n", "model", *short.values(), *(f"skill {short[b]}" for b in BASELINES)):
+        table.add_column(col, justify="left" if col in ("region", "variable") else "right")
+    labels = {"log_gdppc": "ln GDP/head", "log_population": "ln pop.", "democracy": "democracy", "regime": "regime"}
+    for r in h.per_region.itertuples():
+        skills = [getattr(r, f"skill_vs_{b}") for b in BASELINES]
+        table.add_row(r.region, labels[r.variable], str(r.countries), f"{r.error_model:.3f}",
+                      *(f"{getattr(r, f'error_{b}'):.3f}" for b in BASELINES),
+                      *(f"[{'green' if s > 0 else 'red'}]{s:+.2f}[/]" for s in skills))
+    return table
+
+
+def _run_hindcast(window: str, fit: str | None, members: int, seed: int, data: Path | None):
+    from ..validation.calibrate import parse_window
+    from ..validation.hindcast import hindcast
+
+    start, end = parse_window(window, "--hindcast")
+    return hindcast(start, end, members=members, seed=seed,
+                    fit_window=parse_window(fit, "--fit") if fit else None, data_dir=data)
+
+
+def validate(
+    members: int = typer.Option(20, "--members", min=1, help="Ensemble members."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Run seed."),
+    years: int = typer.Option(100, "--years", min=10, help="Length of the status-quo run the hazards are measured on."),
+    hindcast_window: str = typer.Option(None, "--hindcast", help="Run a hindcast FIRST:LAST instead of the anchors, "
+                                        "e.g. 1990:2019."),
+    fit: str = typer.Option(None, "--fit", help="Hindcast fit window FIRST:LAST (default: the 30 years before it)."),
+    out: Path = typer.Option(None, "--out", help="Folder for the hindcast's per-country errors "
+                             "(default ./results/hindcast-FIRST-LAST)."),
+    markdown: Path = typer.Option(None, "--markdown", help="Write anchors and hindcast (default window "
+                                  f"{DEFAULT_HINDCAST}) as a Markdown document."),
+    data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+):
+    """Check the model against the published anchors and the panel, or hindcast a past period.
+
+    Exit status is 0 whatever the verdicts; only bad input fails.
+    """
+    from ..validation.anchors import run_anchors
+
+    document: dict = {"meta": {"members": members, "seed": seed}}
+    anchors = h = None
+    if hindcast_window is None or markdown is not None:
+        anchors = run_anchors(members=members, seed=seed, years=years, data_dir=data)
+        document["meta"]["years"] = years
+        document["anchors"] = [a.to_dict() for a in anchors]
+    if hindcast_window is not None or markdown is not None:
+        window = hindcast_window or DEFAULT_HINDCAST
+        h = _run_hindcast(window, fit, members, seed, data)
+        folder = h.write(out or Path("results") / f"hindcast-{h.start}-{h.end}")
+        document["hindcast"] = {**h.to_dict(), "out": str(folder)}
+    if markdown is not None:
+        from ..validation.report import document as render_document
+
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"members": members, "seed": seed, "status-quo run years": years}
+        markdown.write_text(render_document(anchors, h, meta), encoding="utf-8")
+        document["markdown"] = str(markdown)
+    if json_out:
+        print_json(document)
+        return
+    if anchors is not None:
+        _print_anchors(anchors)
+        passed = sum(a.verdict == "PASS" for a in anchors)
+        console.print(f"{passed} of {len(anchors)} anchors pass. Model: median (pooled for hazards) [5th, 95th "
+                      f"percentile over {members} members]. `--json` gives every field.")
+    if h is not None:
+        console.print(_hindcast_table(h))
+        for note in h.notes():
+            console.print(f"• {note}")
+        console.print(f"Per-country errors: {document['hindcast']['out']}")
+    if markdown is not None:
+        err_console.print(f"wrote {markdown}")
+
+
+def _estimates_table(cal, start_year: int) -> Table:
+    from ..model.parameters import registry
+
+    table = Table(title=f"Background parameters fitted on the panel {cal.fit[0]}-{cal.fit[1]}")
+    for col in ("parameter", "registry default [low, high]", "estimate (s.e.)", "new default [low, high]", "n"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, e in cal.at(start_year).items():
+        p = registry()[name]
+        table.add_row(name, f"{p.default:.4g} [{p.low:.4g}, {p.high:.4g}]", f"{e.estimate:.4g} ({e.se:.2g})",
+                      f"{e.value:.4g} [{e.low:.4g}, {e.high:.4g}]", f"{e.n:,}")
+    return table
+
+
+def _errors_table(cal) -> Table:
+    table = Table(title="One-year-ahead prediction errors: fitted vs registry values")
+    for col in ("window", "metric", "fitted", "registry"):
+        table.add_column(col, justify="left" if col in ("window", "metric") else "right")
+    for r in cal.errors.itertuples():
+        table.add_row(r.window, r.metric, f"{r.fitted:.4g}", f"{r.registry:.4g}")
+    return table
+
+
+def calibrate(
+    fit: str = typer.Option("1960:1989", "--fit", help="Years the parameters are fitted on, FIRST:LAST."),
+    test: str = typer.Option(None, "--test", help="Later years for out-of-sample errors, FIRST:LAST ('none' to "
+                             "skip; default: the 30 years after the fit window, up to 2022)."),
+    accept: bool = typer.Option(False, "--accept", help="Write the fitted values into the parameter registry."),
+    registry_path: Path = typer.Option(None, "--registry", help="Registry file to write with --accept "
+                                       "(default: the package's model/parameters.toml)."),
+    data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+):
+    """Fit the background parameters (M11) to the panel and report in- and out-of-sample errors."""
+    from ..data.world import SNAPSHOT_YEAR
+    from ..validation import calibrate as cal_mod
+
+    fit_window = cal_mod.parse_window(fit, "--fit")
+    if test is None:
+        test_window = cal_mod.default_test_window(fit_window)
+    else:
+        test_window = None if test.lower() == "none" else cal_mod.parse_window(test, "--test")
+    cal = cal_mod.calibrate(fit_window, test_window, data)
+    written = cal_mod.accept(cal, registry_path) if accept else None
+    if json_out:
+        print_json({
+            "fit": list(cal.fit), "test": list(cal.test) if cal.test else None,
+            "estimates": {k: vars(e) for k, e in cal.at(SNAPSHOT_YEAR).items()},
+            "errors": records(cal.errors),
+            "accepted": str(written) if written else None,
+        })
+        return
+    console.print(_estimates_table(cal, SNAPSHOT_YEAR))
+    console.print(_errors_table(cal))
+    console.print(f"pop_growth_base is stated for runs starting in {SNAPSHOT_YEAR} (fitted at {cal.reference_year}, "
+                  "moved with the fitted trend). Intervals: estimate +-2 s.e., clipped to each parameter's bounds.")
+    if written:
+        console.print(f"Accepted: wrote the fitted values, the window and today's date into {written}.")
+    else:
+        console.print("Not written; `--accept` writes these values into the registry.")

@@ -1,0 +1,324 @@
+"""Calibration of the background parameters (M11) on the country-year panel.
+
+Simple, transparent estimators, each the model's own equation taken to the data
+(:mod:`nato_socialism.validation.panel_stats` holds the data definitions):
+
+* ``frontier_growth``, ``convergence_rate``: OLS of yearly growth of GDP per head on the log
+  gap to the frontier (US GDP per head that year), ``g = g_f + beta ln(y_f / y)``; intercept
+  and slope. ``growth_shock_sd``: robust spread (1.4826 MAD) of its residuals;
+* ``pop_growth_base``, ``pop_growth_income_slope``, ``pop_growth_trend``: OLS of yearly
+  population growth on ``-ln(y / 1000)`` and ``-(year - reference)``; the intercept is
+  the growth at $1,000 in the reference year (the year after the fit window), restated for
+  any later start year with the fitted trend;
+* ``breakdown_hazard_*``: democracies' pooled breakdown hazard in each Przeworski band;
+  ``democratization_hazard``: autocracies' pooled exit hazard (V-Dem RoW, see panel_stats).
+
+Standard errors are clustered by country for the regressions and binomial for hazards; a
+hazard with no event gets the interval [0, 3/n] (rule of three); the spread's error is
+approximated by ``sd / sqrt(2 x countries)``. The registry interval written by ``--accept``
+is the estimate +- 2 standard errors, clipped to the parameter's validity bounds (its sign,
+and at most 1 for probabilities), and the default is the estimate clipped the same way.
+
+Errors are one-year-ahead prediction errors of each equation, in the fit window (in sample)
+and in a later test window (out of sample), with the fitted values and with the registry's.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..data.loader import PathLike
+from ..data.world import SNAPSHOT_YEAR
+from ..errors import UserError
+from ..model.parameters import REGISTRY_PATH, Parameter, registry
+from . import panel_stats as ps
+
+#: Parameters the calibration fits, in registry order.
+CALIBRATED = (
+    "frontier_growth", "convergence_rate", "growth_shock_sd", "pop_growth_base", "pop_growth_income_slope",
+    "pop_growth_trend", *ps.BAND_PARAMETERS, "democratization_hazard",
+)
+#: Source prefix of calibrated entries (the rest of the source keeps the literature reference).
+SOURCE_PREFIX = "calibrated on panel"
+_LITERATURE = "; literature: "
+#: Transitions t -> t+1 exist for t up to 2022 (GDP per head ends in 2023).
+FIRST_TRANSITION, LAST_TRANSITION = 1950, 2022
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One fitted parameter.
+
+    ``estimate`` and ``se`` are the raw fit; ``value`` is the estimate clipped to the
+    parameter's validity bounds and ``low``/``high`` the +-2 s.e. interval clipped the same way.
+    """
+
+    name: str
+    estimate: float
+    se: float
+    value: float
+    low: float
+    high: float
+    n: int
+    method: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted background parameters and their prediction errors."""
+
+    fit: tuple[int, int]
+    test: tuple[int, int] | None
+    reference_year: int  # the year pop_growth_base refers to
+    estimates: dict[str, Estimate]
+    errors: pd.DataFrame
+
+    def at(self, start_year: int) -> dict[str, Estimate]:
+        """The estimates for a run starting in ``start_year`` (pop_growth_base moved by the trend)."""
+        shift = -self.estimates["pop_growth_trend"].value * (start_year - self.reference_year)
+        base = self.estimates["pop_growth_base"]
+        if start_year == self.reference_year:
+            return dict(self.estimates)
+        moved = replace(base, estimate=base.estimate + shift, value=base.value + shift, low=base.low + shift,
+                        high=base.high + shift,
+                        method=base.method + f", restated for {start_year} with the fitted trend")
+        return {**self.estimates, "pop_growth_base": moved}
+
+    def ranges(self, start_year: int) -> dict[str, tuple[float, float]]:
+        """(low, high) of each fitted parameter for a run starting in ``start_year``."""
+        return {k: (e.low, e.high) for k, e in self.at(start_year).items()}
+
+    def values(self, start_year: int) -> dict[str, float]:
+        """Point values of each fitted parameter for a run starting in ``start_year``."""
+        return {k: e.value for k, e in self.at(start_year).items()}
+
+
+def parse_window(text: str, option: str) -> tuple[int, int]:
+    """Parse ``"1960:1989"`` into (1960, 1989), raising UserError for anything else."""
+    parts = str(text).split(":")
+    try:
+        first, last = (int(x) for x in parts)
+    except ValueError:
+        raise UserError(f"{option} {text!r}: expected FIRST:LAST years, e.g. 1960:1989.") from None
+    if last <= first:
+        raise UserError(f"{option} {text!r}: the last year must come after the first.")
+    return first, last
+
+
+def default_test_window(fit_window: tuple[int, int]) -> tuple[int, int] | None:
+    """The 30 years after the fit window, up to 2022 (the panel's last transition); None if under 5."""
+    first, last = fit_window[1] + 1, min(LAST_TRANSITION, fit_window[1] + 30)
+    return (first, last) if last - first >= 4 else None
+
+
+def _clipped(name: str, estimate: float, se: float, n: int, method: str, upper: float | None = None) -> Estimate:
+    """An estimate with its value and interval clipped to the parameter's validity bounds."""
+    lo_b, hi_b = registry()[name].bounds
+    low = estimate - 2.0 * se if upper is None else 0.0
+    high = estimate + 2.0 * se if upper is None else upper
+    clip = lambda v: float(min(max(v, lo_b), hi_b))  # noqa: E731
+    return Estimate(name=name, estimate=float(estimate), se=float(se), value=clip(estimate), low=clip(low),
+                    high=clip(high), n=int(n), method=method)
+
+
+def fit(frame: pd.DataFrame, first: int, last: int) -> tuple[dict[str, Estimate], int]:
+    """Fit every calibrated parameter on the years [first, last] of :func:`panel_stats.pairs`.
+
+    Returns the estimates and the reference year of ``pop_growth_base`` (``last + 1``).
+    """
+    data = ps.window(frame, first, last)
+    frontier = ps.frontier_series(frame)
+    out: dict[str, Estimate] = {}
+    g = ps.growth_regression(data, frontier)
+    method = f"OLS of yearly growth on ln(US GDP per head / y), {g.n} country-years, {g.clusters} countries"
+    out["frontier_growth"] = _clipped("frontier_growth", g.coef[0], g.se[0], g.n, method + " (intercept)")
+    out["convergence_rate"] = _clipped("convergence_rate", g.coef[1], g.se[1], g.n, method + " (slope)")
+    out["growth_shock_sd"] = _clipped("growth_shock_sd", g.residual_sd, g.residual_sd / math.sqrt(2 * g.clusters),
+                                      g.n, "1.4826 x MAD of the growth regression's residuals")
+    ref = last + 1
+    p = ps.population_regression(data, ref)
+    method = (f"OLS of yearly population growth on -ln(y/1000) and -(year-{ref}), {p.n} country-years, "
+              f"{p.clusters} countries")
+    roles = (f"intercept: growth at $1,000 in {ref}", "income slope", "yearly trend")
+    for i, name in enumerate(("pop_growth_base", "pop_growth_income_slope", "pop_growth_trend")):
+        out[name] = _clipped(name, p.coef[i], p.se[i], p.n, f"{method} ({roles[i]})")
+    bands = ps.hazards_by_band(data)
+    for row, name in zip(bands.itertuples(), ps.BAND_PARAMETERS, strict=True):
+        method = (f"pooled V-Dem breakdowns / democracy-years at {row.label} (1985 PPP $): "
+                  f"{row.breakdowns} / {row.democracy_years}")
+        if row.democracy_years == 0:
+            raise UserError(f"Fit window {first}:{last} has no democracy-year in the band {row.label}.")
+        upper = row.breakdown_upper95 if row.breakdowns == 0 else None
+        out[name] = _clipped(name, row.breakdown_hazard, row.breakdown_se, row.democracy_years, method, upper)
+    ex = ps.pooled_hazard(data, "exit")
+    out["democratization_hazard"] = _clipped(
+        "democratization_hazard", ex["hazard"], ex["se"], ex["exposure"],
+        f"pooled V-Dem exits (RoW <2 -> >=2) / autocracy-years: {ex['events']} / {ex['exposure']}",
+        ex["upper95"] if ex["events"] == 0 else None,
+    )
+    return {k: out[k] for k in CALIBRATED}, ref
+
+
+def prediction_errors(values: Mapping[str, float], pop_reference_year: int, frame: pd.DataFrame,
+                      frontier: pd.Series) -> dict[str, float]:
+    """One-year-ahead errors of the background equations with the given parameter values.
+
+    Returns RMSE of growth and of population growth, mean log-loss per democracy-year and per
+    autocracy-year, and predicted and observed numbers of breakdowns and exits.
+    """
+    g = ps.growth_sample(frame, frontier)
+    g_hat = np.clip(values["frontier_growth"] + values["convergence_rate"] * g["gap"], -ps.GROWTH_CLIP, ps.GROWTH_CLIP)
+    n = ps.population_sample(frame)
+    n_hat = np.clip(values["pop_growth_base"]
+                    - values["pop_growth_income_slope"] * np.log(n["gdppc"] / ps.POP_REFERENCE_INCOME)
+                    - values["pop_growth_trend"] * (n["year"] - pop_reference_year), *ps.POP_GROWTH_CLIP)
+    r = ps.regime_events(frame.dropna(subset=["gdppc"]))
+    bands = ps.income_band(r["gdppc"])
+    h_break = np.array([values[k] for k in ps.BAND_PARAMETERS])[bands]
+    dem, aut = r["democratic"].to_numpy(), r["autocratic"].to_numpy()
+    return {
+        "growth_rmse": float(np.sqrt(np.mean((g["growth"] - g_hat) ** 2))),
+        "pop_growth_rmse": float(np.sqrt(np.mean((n["pop_growth"] - n_hat) ** 2))),
+        "breakdown_logloss": _logloss(r["breakdown"].to_numpy()[dem], h_break[dem]),
+        "breakdowns_predicted": float(h_break[dem].sum()),
+        "breakdowns_observed": float(r["breakdown"].sum()),
+        "exit_logloss": _logloss(r["exit"].to_numpy()[aut], np.full(aut.sum(), values["democratization_hazard"])),
+        "exits_predicted": float(aut.sum() * values["democratization_hazard"]),
+        "exits_observed": float(r["exit"].sum()),
+    }
+
+
+def _logloss(event: np.ndarray, prob: np.ndarray) -> float:
+    p = np.clip(prob, 1e-6, 1 - 1e-6)
+    return float(-np.mean(np.where(event, np.log(p), np.log1p(-p)))) if len(p) else math.nan
+
+
+def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None = None,
+              data_dir: PathLike | None = None) -> Calibration:
+    """Fit the background parameters on ``fit_window`` and measure errors in and out of sample.
+
+    Parameters
+    ----------
+    fit_window, test_window
+        Inclusive year ranges; transitions t -> t+1 with t in the window are used.
+    data_dir
+        Folder with the data files; ``None`` for the bundled ones.
+
+    Raises
+    ------
+    UserError
+        If a window lies outside the panel (1950-2022 for transitions) or the windows overlap.
+    """
+    for w in (fit_window, test_window):
+        if w is not None and (w[0] < FIRST_TRANSITION or w[1] > LAST_TRANSITION or w[1] - w[0] < 4):
+            raise UserError(f"Window {w[0]}:{w[1]}: windows must lie within {FIRST_TRANSITION}:{LAST_TRANSITION} "
+                            "and span at least 5 years.")
+    if test_window is not None and test_window[0] <= fit_window[1]:
+        raise UserError(f"The test window {test_window[0]}:{test_window[1]} must start after the fit window ends.")
+    frame = ps.pairs(data_dir)
+    frontier = ps.frontier_series(frame)
+    estimates, ref = fit(frame, *fit_window)
+    fitted = {k: e.value for k, e in estimates.items()}
+    reg = {k: registry()[k].default for k in CALIBRATED}
+    rows = []
+    windows = [("in sample", fit_window)] + ([("out of sample", test_window)] if test_window else [])
+    for label, (a, b) in windows:
+        data = ps.window(frame, a, b)
+        e_fit = prediction_errors(fitted, ref, data, frontier)
+        e_reg = prediction_errors(reg, SNAPSHOT_YEAR, data, frontier)
+        for metric in e_fit:
+            rows.append({"window": f"{label} {a}-{b}", "metric": metric, "fitted": e_fit[metric],
+                         "registry": e_reg[metric]})
+    return Calibration(fit=fit_window, test=test_window, reference_year=ref, estimates=estimates,
+                       errors=pd.DataFrame(rows))
+
+
+def _toml_number(v: float) -> str:
+    return repr(float(f"{v:.4g}"))
+
+
+def _toml_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def source_text(old_source: str, estimate: Estimate, window: tuple[int, int], date: str) -> str:
+    """The new ``source`` of a calibrated entry; the literature reference is kept after it."""
+    calibrated = old_source.startswith(SOURCE_PREFIX) and _LITERATURE in old_source
+    literature = old_source.split(_LITERATURE, 1)[1] if calibrated else old_source
+    return (f"{SOURCE_PREFIX} {window[0]}-{window[1]} on {date}: {estimate.method}; estimate "
+            f"{estimate.estimate:.4g} (s.e. {estimate.se:.2g}), interval +-2 s.e. clipped to the "
+            f"parameter's bounds{_LITERATURE}{literature}")
+
+
+def rewrite_registry(text: str, calibration: Calibration, date: str) -> str:
+    """Return the registry text with the calibrated entries' default/low/high/source replaced.
+
+    Only those four lines of those entries change; comments and other entries stay as they are.
+    ``pop_growth_base`` is stated for runs starting in the snapshot year (the default start).
+    """
+    old = tomllib.loads(text)
+    estimates = calibration.at(SNAPSHOT_YEAR)
+    lines = text.splitlines(keepends=True)
+    header = {line.strip(): i for i, line in enumerate(lines) if line.startswith("[")}
+    for name, est in estimates.items():
+        if f"[{name}]" not in header:
+            raise UserError(f"The registry has no entry [{name}] to calibrate.")
+        start = header[f"[{name}]"] + 1
+        new = {
+            "default": _toml_number(est.value),
+            "low": _toml_number(est.low),
+            "high": _toml_number(est.high),
+            "source": _toml_string(source_text(old[name]["source"], est, calibration.fit, date)),
+        }
+        done = set()
+        for i in range(start, len(lines)):
+            if lines[i].startswith("["):
+                break
+            key = lines[i].split("=", 1)[0].strip()
+            if key in new and "=" in lines[i]:
+                if key == "source" and lines[i].split("=", 1)[1].strip().startswith('"""'):
+                    raise UserError(f"[{name}] source is a multi-line string; write it on one line to calibrate.")
+                lines[i] = f"{key} = {new[key]}\n"
+                done.add(key)
+        if done != set(new):
+            raise UserError(f"[{name}] lacks {', '.join(sorted(set(new) - done))} lines.")
+    return "".join(lines)
+
+
+def check_registry_text(text: str, where: str) -> None:
+    """Check that registry text parses into valid entries (default inside [low, high])."""
+    try:
+        raw = tomllib.loads(text)
+        for name, entry in raw.items():
+            p = Parameter(name=name, **entry)
+            if not p.low <= p.default <= p.high:
+                raise ValueError(f"{name}: default {p.default} outside [{p.low}, {p.high}]")
+    except (tomllib.TOMLDecodeError, TypeError, ValueError) as err:
+        raise UserError(f"The rewritten registry {where} would be invalid: {err}") from None
+
+
+def accept(calibration: Calibration, path: PathLike | None = None, date: str | None = None) -> Path:
+    """Write the fitted values into the registry file (default: the package's parameters.toml).
+
+    Returns the path written. The new text is checked before it replaces the file.
+    """
+    path = Path(path) if path is not None else REGISTRY_PATH
+    if not path.is_file():
+        raise UserError(f"Registry file not found: {path}.")
+    date = date or _dt.date.today().isoformat()
+    text = rewrite_registry(path.read_text(encoding="utf-8"), calibration, date)
+    check_registry_text(text, str(path))
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    if path.resolve() == REGISTRY_PATH.resolve():
+        registry.cache_clear()
+    return path

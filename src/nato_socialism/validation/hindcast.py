@@ -1,0 +1,268 @@
+"""Hindcast: start the model from a past year of the panel and compare with what happened.
+
+The model runs from the world of the start year (:func:`nato_socialism.data.panel_world.build_panel_world`)
+under the status-quo doctrine with socialist movements switched off. The background
+parameters (M11) are fitted on the years *before* the start (:mod:`.calibrate`; by default
+the 30 years before it) and sampled in their fitted intervals; every other parameter is
+sampled over the registry's range; the income frontier starts at US GDP per head of the start
+year. Only what the panel records is judged:
+
+* ``log_gdppc``: log GDP per head (2021 PPP $), error of the ensemble median;
+* ``log_population``: log population, error of the ensemble median;
+* ``democracy``: V-Dem electoral democracy (0-1), error of the ensemble median;
+* ``regime``: democracy (RoW >= 2; in the model capitalist democracy or democratic socialism)
+  or not, Brier score of the members' share of democracies.
+
+Each is averaged over the years after the start (absolute errors) for every country with an
+observation, then over countries (equal weights), overall and by UN region. Two naive
+baselines are scored the same way: **persistence** (every value stays at its start level)
+and **constant growth** (each country's own average yearly change over the fit window,
+log-linear for GDP per head and population, linear for democracy clipped to [0, 1]; the
+regime stays as it was). A country without a value at both ends of the fit window gets the
+median of the countries' rates. Skill = 1 - error(model) / error(baseline): positive when
+the model beats the baseline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..data.loader import PathLike
+from ..data.panel_world import LAST_YEAR, build_panel_world, panel_series
+from ..errors import UserError
+from ..model.parameters import registry
+from ..model.simulate import simulate_members
+from . import runs
+from .calibrate import Calibration, calibrate
+
+VARIABLES = ("log_gdppc", "log_population", "democracy", "regime")
+BASELINES = ("persistence", "constant_growth")
+#: Years of the default fit window before a hindcast's start.
+FIT_YEARS = 30
+
+
+@dataclass
+class HindcastResult:
+    """Errors and skill of one hindcast."""
+
+    start: int
+    end: int
+    members: int
+    seed: int
+    calibration: Calibration
+    per_country: pd.DataFrame  # iso3, name, region, variable, years, error_model, error_<baseline>, end values
+    per_region: pd.DataFrame  # region, variable, countries, error_model, error_<baseline>, skill_vs_<baseline>
+    coverage: dict[str, float]  # share of end-year observations inside the members' 5-95 % range
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The world rows of :attr:`per_region`."""
+        return self.per_region[self.per_region["region"] == "World"].reset_index(drop=True)
+
+    def notes(self) -> list[str]:
+        """What the reader must know to read the figures."""
+        f = self.calibration.fit
+        return [
+            f"Background parameters (M11) fitted on the panel {f[0]}-{f[1]}, before the hindcast's start "
+            f"{self.start}; nothing after {f[1]} was used to set them.",
+            f"Start: the panel world of {self.start}; status-quo doctrine; socialist movements off; "
+            f"{self.members} members (seed {self.seed}).",
+            "Unemployment, Gini, poverty and migrant stock start from the 2023 snapshot's values (the panel "
+            "has no series); the hindcast is judged only on GDP per head, population, democracy and regime.",
+            "Errors: mean absolute error over the years after the start, averaged over countries; regime: "
+            "Brier score of P(democracy). Skill = 1 - error(model) / error(baseline).",
+        ]
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (per-country errors are in the files)."""
+        return {
+            "start": self.start, "end": self.end, "members": self.members, "seed": self.seed,
+            "fit": list(self.calibration.fit),
+            "calibrated": {k: v for k, v in self.calibration.values(self.start).items()},
+            "summary": self.summary.to_dict(orient="records"),
+            "per_region": self.per_region.to_dict(orient="records"),
+            "coverage": self.coverage,
+            "notes": self.notes(),
+        }
+
+    def write(self, out: PathLike) -> Path:
+        """Store per-country and per-region errors (CSV and Parquet) and the summary (JSON) in ``out``."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in (("per_country", self.per_country), ("per_region", self.per_region)):
+            table.to_csv(out / f"{name}.csv", index=False)
+            table.to_parquet(out / f"{name}.parquet", index=False)
+        (out / "summary.json").write_text(json.dumps(_jsonable(self.to_dict()), indent=2) + "\n", encoding="utf-8")
+        return out
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def default_fit_window(start: int) -> tuple[int, int]:
+    """The fit window of a hindcast starting in ``start``: the 30 years before it (from 1950 at most)."""
+    return max(1950, start - FIT_YEARS), start - 1
+
+
+def observed(iso3: tuple[str, ...], first: int, last: int, data_dir: PathLike | None = None) -> dict[str, np.ndarray]:
+    """Panel values by variable, arrays (years, countries) for years first..last (NaN: missing)."""
+    s = panel_series(data_dir)
+    s = s[s["iso3"].isin(iso3) & (s["year"] >= first) & (s["year"] <= last)]
+    years = np.arange(first, last + 1)
+
+    def grid(column):
+        table = s.pivot(index="year", columns="iso3", values=column)
+        return table.reindex(index=years, columns=list(iso3)).to_numpy(float)
+
+    row = grid("regime_row")
+    return {
+        "log_gdppc": np.log(grid("gdppc")),
+        "log_population": np.log(grid("population")),
+        "democracy": grid("democracy"),
+        "regime": np.where(np.isnan(row), np.nan, row >= 2),
+    }
+
+
+def _rates(obs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each country's average yearly change between its first and last observation in the window."""
+    out = {}
+    for var in ("log_gdppc", "log_population", "democracy"):
+        x = obs[var]
+        seen = ~np.isnan(x)
+        years = np.arange(x.shape[0])[:, None] * np.ones(x.shape)
+        first = np.where(seen, years, np.inf).min(0)
+        last = np.where(seen, years, -np.inf).max(0)
+        ok = (last - first) >= 5
+        idx = np.arange(x.shape[1])
+        lo = np.where(ok, x[np.where(ok, first, 0).astype(int), idx], np.nan)
+        hi = np.where(ok, x[np.where(ok, last, 0).astype(int), idx], np.nan)
+        rate = (hi - lo) / np.where(ok, last - first, 1.0)
+        out[var] = np.where(ok, rate, np.nanmedian(rate))
+    return out
+
+
+def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
+             fit_window: tuple[int, int] | None = None, data_dir: PathLike | None = None) -> HindcastResult:
+    """Run a hindcast from ``start`` to ``end`` and score it against the panel and the baselines.
+
+    Parameters
+    ----------
+    start, end
+        First and last year; ``end`` <= 2023 (the panel's last year with GDP per head).
+    members, seed
+        Ensemble size and run seed.
+    fit_window
+        Years the background parameters are fitted on; default: the 30 years before ``start``.
+        It must end before ``start``.
+    data_dir
+        Folder with the data files; ``None`` for the bundled ones.
+
+    Raises
+    ------
+    UserError
+        For years outside the panel or a fit window that overlaps the hindcast.
+    """
+    fit_window = fit_window or default_fit_window(start)
+    if end <= start or start < 1960 or end > LAST_YEAR:
+        raise UserError(f"Hindcast {start}:{end}: needs 1960 <= start < end <= {LAST_YEAR}.")
+    if fit_window[1] >= start:
+        raise UserError(f"Fit window {fit_window[0]}:{fit_window[1]} must end before the hindcast's start {start}.")
+    if members < 1:
+        raise UserError("--members must be at least 1.")
+    cal = calibrate(fit_window, None, data_dir)
+    world = build_panel_world(start, data_dir)
+    frontier = float(np.asarray(world.gdppc)[world.iso3.index("USA")])
+    overrides = {**cal.ranges(start), "frontier_income": frontier,
+                 # fixed: the breakdown hazards were fitted on the bands of the default conversion
+                 "ppp1985_to_2021": registry()["ppp1985_to_2021"].default}
+    p, keys, _ = runs.ensemble(members, seed, overrides)
+    horizon = end - start
+    ctx = runs.context(world, horizon)
+    chunk = simulate_members(ctx, world, p, keys, np.arange(members), runs.STATUS_QUO, keep=members)
+    tr = chunk.trajectories
+    model_members = {
+        "log_gdppc": np.log(tr["gdppc"] * (1.0 - tr["scarcity"])),
+        "log_population": np.log(tr["pop"]),
+        "democracy": tr["democracy"],
+        "regime": runs.democratic(tr["regime"].astype(np.int8)).astype(float),
+    }
+    model = {k: (v.mean(0) if k == "regime" else np.median(v, axis=0)) for k, v in model_members.items()}
+    obs = observed(world.iso3, start, end, data_dir)
+    fit_obs = observed(world.iso3, *fit_window, data_dir)
+    rates = _rates(fit_obs)
+    t = np.arange(horizon + 1)[:, None]
+    start_values = {k: v[0] for k, v in model.items()}  # the model's own start = the world's values
+    start_values["regime"] = (np.asarray(world.regime_row) >= 2).astype(float)
+    baselines = {
+        "persistence": {k: np.broadcast_to(v, (horizon + 1, v.size)) for k, v in start_values.items()},
+        "constant_growth": {
+            "log_gdppc": start_values["log_gdppc"] + rates["log_gdppc"] * t,
+            "log_population": start_values["log_population"] + rates["log_population"] * t,
+            "democracy": np.clip(start_values["democracy"] + rates["democracy"] * t, 0.0, 1.0),
+            "regime": np.broadcast_to(start_values["regime"], (horizon + 1, len(world.iso3))),
+        },
+    }
+    per_country = _per_country(world, model, baselines, obs)
+    per_region = _per_region(per_country)
+    coverage = {}
+    for var in ("log_gdppc", "log_population", "democracy"):
+        lo, hi = np.percentile(model_members[var][:, -1], [5, 95], axis=0)
+        y = obs[var][-1]
+        ok = ~np.isnan(y)
+        coverage[var] = float(((y >= lo) & (y <= hi))[ok].mean())
+    return HindcastResult(start=start, end=end, members=members, seed=seed, calibration=cal,
+                          per_country=per_country, per_region=per_region, coverage=coverage)
+
+
+def _per_country(world, model, baselines, obs) -> pd.DataFrame:
+    rows = []
+    forecasts = {"model": model, **baselines}
+    for var in VARIABLES:
+        y = obs[var][1:]
+        seen = ~np.isnan(y)
+        n = seen.sum(0)
+        cols = {}
+        for name, f in forecasts.items():
+            e = f[var][1:] - y
+            loss = e * e if var == "regime" else np.abs(e)
+            cols[f"error_{name}"] = np.where(n > 0, np.nansum(np.where(seen, loss, 0.0), 0) / np.maximum(n, 1), np.nan)
+            cols[f"end_{name}"] = f[var][-1]
+        cols["end_observed"] = obs[var][-1]
+        frame = pd.DataFrame({"iso3": world.iso3, "name": world.name, "region": world.region_un, "variable": var,
+                              "years": n, **cols, "start_imputed": _imputed(world, var)})
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
+
+
+def _imputed(world, var: str) -> np.ndarray:
+    column = {"log_gdppc": "gdppc", "democracy": "democracy", "regime": "regime_row"}.get(var)
+    return world.imputed[column].to_numpy() if column else np.zeros(len(world.iso3), dtype=bool)
+
+
+def _per_region(per_country: pd.DataFrame) -> pd.DataFrame:
+    f = per_country[per_country["years"] > 0]
+    errors = [f"error_{n}" for n in ("model", *BASELINES)]
+    parts = []
+    for region, g in [("World", f), *f.groupby("region")]:
+        agg = g.groupby("variable", sort=False)[errors].mean()
+        agg["countries"] = g.groupby("variable", sort=False).size()
+        agg.insert(0, "region", region)
+        parts.append(agg.reset_index())
+    out = pd.concat(parts, ignore_index=True)
+    for b in BASELINES:
+        out[f"skill_vs_{b}"] = 1.0 - out["error_model"] / out[f"error_{b}"]
+    return out[["region", "variable", "countries", *errors, *(f"skill_vs_{b}" for b in BASELINES)]]

@@ -1,0 +1,260 @@
+"""Statistics of the country-year panel shared by the anchors, the calibration and the hindcast.
+
+Everything here reads :func:`nato_socialism.data.panel_world.panel_series` (model units:
+2021 PPP $, V-Dem codings) for present-day countries (former states under ``OWID_*`` codes
+are left out: they never have income and V-Dem in the same year, and Maddison already gives
+their successors over present-day borders).
+
+Definitions (the same as the model's, so data and model figures are comparable):
+
+* a **democracy-year** is a year with V-Dem Regimes of the World >= 2 (the model's rule for
+  capitalist democracies at the start); a **breakdown** is RoW >= 2 in year t and < 2 in t+1;
+* an **autocracy-year** has RoW < 2; an **exit** (democratization) is RoW < 2 in t and >= 2
+  in t+1. Flickers across the threshold count each time, as in a yearly hazard model;
+* **income bands** are Przeworski's $1,000 / $3,000 / $6,055 of 1985 PPP $, converted with
+  the registry's ``ppp1985_to_2021`` (:func:`nato_socialism.model.mechanisms.background.income_band_edges`);
+* **growth** is the yearly log change of GDP per head, clipped to +-0.3 like the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..data.loader import PathLike
+from ..data.panel_world import panel_series
+from ..model.mechanisms import background
+from ..model.parameters import default_params
+
+#: Band labels of Przeworski's income bands (1985 PPP $).
+BAND_LABELS = ("< $1,000", "$1,001-3,000", "$3,001-6,055", "> $6,055")
+#: Registry parameters of the breakdown hazard in each band.
+BAND_PARAMETERS = ("breakdown_hazard_poor", "breakdown_hazard_lower", "breakdown_hazard_middle",
+                   "breakdown_hazard_rich")
+#: The model clips yearly growth of GDP per head to this range (mechanisms/background.py).
+GROWTH_CLIP = 0.3
+#: ... and natural population growth to this range.
+POP_GROWTH_CLIP = (-0.015, 0.04)
+#: Reference income of ``pop_growth_base`` ($1,000, 2021 PPP).
+POP_REFERENCE_INCOME = 1000.0
+
+
+def band_edges() -> tuple[float, float, float]:
+    """Przeworski's band edges in 2021 PPP $, with the registry's default conversion factor."""
+    return tuple(float(e) for e in np.ravel(background.income_band_edges(default_params(1))))
+
+
+def income_band(income) -> np.ndarray:
+    """Band index 0-3 of each income (2021 PPP $)."""
+    return np.searchsorted(np.asarray(band_edges()), np.asarray(income, dtype=np.float64), side="right")
+
+
+def pairs(data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Consecutive country-years (t, t+1) of present-day countries, with next-year values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso3``, ``year`` (t) and, for ``population``, ``gdppc``, ``democracy`` and
+        ``regime_row``, the value in t and in t+1 (suffix ``_next``), plus the yearly log
+        growth ``growth`` (clipped to +-0.3) and ``pop_growth``. Rows exist only where t+1
+        directly follows t in the panel.
+    """
+    s = panel_series(data_dir)
+    s = s[~s["historical_entity"]].sort_values(["iso3", "year"], ignore_index=True)
+    cols = ["population", "gdppc", "democracy", "regime_row"]
+    nxt = s.groupby("iso3")[["year", *cols]].shift(-1)
+    out = s[["iso3", "year", *cols]].copy()
+    for c in cols:
+        out[c + "_next"] = nxt[c]
+    out = out[nxt["year"] == s["year"] + 1].reset_index(drop=True)
+    out["growth"] = np.log(out["gdppc_next"] / out["gdppc"]).clip(-GROWTH_CLIP, GROWTH_CLIP)
+    out["pop_growth"] = np.log(out["population_next"] / out["population"])
+    return out
+
+
+def window(frame: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Rows whose year t lies in [first, last] (transitions t -> t+1 start inside the window)."""
+    return frame[(frame["year"] >= first) & (frame["year"] <= last)]
+
+
+def regime_events(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``democratic``, ``breakdown``, ``autocratic`` and ``exit`` flags (rows with both regimes)."""
+    f = frame.dropna(subset=["regime_row", "regime_row_next"]).copy()
+    f["democratic"] = f["regime_row"] >= 2
+    f["autocratic"] = ~f["democratic"]
+    f["breakdown"] = f["democratic"] & (f["regime_row_next"] < 2)
+    f["exit"] = f["autocratic"] & (f["regime_row_next"] >= 2)
+    return f
+
+
+def hazards_by_band(frame: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown and exit hazards of a window of :func:`pairs`, per Przeworski income band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band: ``band``, ``label``, ``democracy_years``, ``breakdowns``,
+        ``breakdown_hazard``, ``breakdown_se`` (binomial), ``breakdown_upper95`` (3/n when no
+        breakdown was seen: the rule of three), and the same for ``autocracy_years``/``exits``.
+    """
+    f = regime_events(frame.dropna(subset=["gdppc"]))
+    f["band"] = income_band(f["gdppc"])
+    rows = []
+    for b, label in enumerate(BAND_LABELS):
+        g = f[f["band"] == b]
+        row = {"band": b, "label": label}
+        for kind, exposure, unit in (("breakdown", "democratic", "democracy_years"),
+                                     ("exit", "autocratic", "autocracy_years")):
+            h = hazard(g[exposure].sum(), g[kind].sum())
+            row.update({unit: h["exposure"], kind + "s": h["events"],
+                        **{f"{kind}_{k}": h[k] for k in ("hazard", "se", "upper95")}})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def hazard(exposure: int, events: int) -> dict:
+    """Yearly hazard ``events / exposure`` with its binomial standard error and 95 % upper bound.
+
+    With no event the upper bound is ``3 / exposure`` (the rule of three).
+    """
+    n, k = int(exposure), int(events)
+    h = k / n if n else np.nan
+    se = float(np.sqrt(h * (1.0 - h) / n)) if n else np.nan
+    upper = (3.0 / n if k == 0 else h + 1.96 * se) if n else np.nan
+    return {"exposure": n, "events": k, "hazard": h, "se": se, "upper95": upper}
+
+
+def pooled_hazard(frame: pd.DataFrame, kind: str) -> dict:
+    """Pooled yearly hazard of ``kind`` ("breakdown" or "exit") over all incomes (see :func:`hazard`)."""
+    f = regime_events(frame)
+    return hazard(f["democratic" if kind == "breakdown" else "autocratic"].sum(), f[kind].sum())
+
+
+@dataclass(frozen=True)
+class Regression:
+    """An OLS fit with country-clustered standard errors."""
+
+    coef: np.ndarray
+    se: np.ndarray
+    residual_sd: float  # robust: 1.4826 x median absolute deviation
+    n: int
+    clusters: int
+
+
+def ols(y, x, groups) -> Regression:
+    """Least squares of y on x (x includes the constant) with cluster-robust (CR1) errors.
+
+    Clustering by country allows for serial correlation of a country's yearly errors, which
+    plain OLS errors would ignore (they would be far too small on a panel).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    n, k = x.shape
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ coef
+    bread = np.linalg.inv(x.T @ x)
+    codes, _ = pd.factorize(np.asarray(groups))
+    g = codes.max() + 1
+    scores = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(g, n)) @ (x * resid[:, None])
+    meat = scores.T @ scores
+    scale = g / (g - 1) * (n - 1) / (n - k)
+    cov = scale * bread @ meat @ bread
+    mad = np.median(np.abs(resid - np.median(resid)))
+    return Regression(coef=coef, se=np.sqrt(np.diag(cov)), residual_sd=float(1.4826 * mad), n=n, clusters=int(g))
+
+
+def frontier_series(frame: pd.DataFrame) -> pd.Series:
+    """The income frontier by year: US GDP per head (the registry's ``frontier_income`` rule)."""
+    us = frame[frame["iso3"] == "USA"].set_index("year")["gdppc"]
+    return us
+
+
+def growth_sample(frame: pd.DataFrame, frontier: pd.Series) -> pd.DataFrame:
+    """Country-years with growth and the log gap to the frontier, ``gap = ln(frontier / y)``."""
+    f = frame.dropna(subset=["growth"]).copy()
+    f["gap"] = np.log(f["year"].map(frontier) / f["gdppc"])
+    return f.dropna(subset=["gap"])
+
+
+def growth_regression(frame: pd.DataFrame, frontier: pd.Series) -> Regression:
+    """``growth = g_f + beta * ln(frontier / y)``: the model's growth equation (M11) on data.
+
+    The intercept is the growth of a country at the frontier (``frontier_growth``), the slope
+    the convergence rate (``convergence_rate``); the residual spread is ``growth_shock_sd``.
+    """
+    f = growth_sample(frame, frontier)
+    return ols(f["growth"], np.column_stack([np.ones(len(f)), f["gap"]]), f["iso3"])
+
+
+def population_sample(frame: pd.DataFrame) -> pd.DataFrame:
+    """Country-years with population growth (clipped like the model's) and income."""
+    f = frame.dropna(subset=["pop_growth", "gdppc"]).copy()
+    f["pop_growth"] = f["pop_growth"].clip(*POP_GROWTH_CLIP)
+    return f
+
+
+def population_regression(frame: pd.DataFrame, reference_year: int) -> Regression:
+    """``n = n0 - s * ln(y / 1000) - trend * (year - reference_year)`` (M11's population equation).
+
+    Coefficients are returned as (n0, s, trend), signs as in the model. Observed growth
+    includes net migration, which the model adds separately (M6); it nets out worldwide.
+    """
+    f = population_sample(frame)
+    x = np.column_stack([np.ones(len(f)), -np.log(f["gdppc"] / POP_REFERENCE_INCOME), -(f["year"] - reference_year)])
+    return ols(f["pop_growth"], x, f["iso3"])
+
+
+def neighbour_frame(frame: pd.DataFrame, iso3: tuple[str, ...], neighbours: np.ndarray) -> pd.DataFrame:
+    """Add each country's neighbours' mean democracy and democratic share in year t.
+
+    Neighbours are those of the model's geography (present-day borders and nearest links);
+    only neighbours observed in that year count.
+    """
+    f = frame[frame["iso3"].isin(iso3)].copy()
+    pos = {c: i for i, c in enumerate(iso3)}
+    w = sparse.csr_matrix(neighbours.astype(np.float64))
+    out = []
+    for _, g in f.groupby("year"):
+        dem = np.full(len(iso3), np.nan)
+        row = np.full(len(iso3), np.nan)
+        idx = g["iso3"].map(pos).to_numpy()
+        dem[idx] = g["democracy"].to_numpy()
+        row[idx] = g["regime_row"].to_numpy()
+        seen = ~np.isnan(dem)
+        count = w @ seen.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_dem = (w @ np.where(seen, dem, 0.0)) / count
+            seen_row = ~np.isnan(row)
+            share = (w @ np.where(seen_row, row >= 2, False).astype(float)) / (w @ seen_row.astype(float))
+        g = g.copy()
+        g["neighbour_democracy"] = mean_dem[idx]
+        g["neighbour_democratic_share"] = share[idx]
+        out.append(g)
+    return pd.concat(out, ignore_index=True)
+
+
+def drift_regression(frame: pd.DataFrame) -> Regression:
+    """``D(t+1) - D(t) = a + k * (neighbours' mean D - D)``: Brinks & Coppedge's drift on data."""
+    f = frame.dropna(subset=["democracy", "democracy_next", "neighbour_democracy"])
+    x = np.column_stack([np.ones(len(f)), f["neighbour_democracy"] - f["democracy"]])
+    return ols(f["democracy_next"] - f["democracy"], x, f["iso3"])
+
+
+#: Bins of the neighbours' democratic share for the diffusion figures.
+SHARE_BINS = (0.0, 0.25, 0.5, 0.75, 1.0001)
+
+
+def exits_by_neighbour_share(frame: pd.DataFrame) -> pd.DataFrame:
+    """Exit (democratization) hazard of autocracy-years by neighbours' democratic share."""
+    f = regime_events(frame.dropna(subset=["neighbour_democratic_share"]))
+    f = f[f["autocratic"]]
+    f["bin"] = np.digitize(f["neighbour_democratic_share"], SHARE_BINS[1:-1])
+    rows = []
+    for b in range(len(SHARE_BINS) - 1):
+        g = f[f["bin"] == b]
+        rows.append({"bin": f"{SHARE_BINS[b]:.0%}-{min(SHARE_BINS[b + 1], 1):.0%}", **hazard(len(g), g["exit"].sum())})
+    return pd.DataFrame(rows)
