@@ -26,15 +26,24 @@ def _version(value: bool):
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ):
     """Simulate the 'NATO socialism' essay's doctrines and their rivals over uncertain futures."""
 
 
-def _register():
-    from . import commands
+_registered = False
 
-    commands.register(app)
+
+def _register():
+    """Attach the commands once per process (``main`` may be called many times in-process)."""
+    global _registered
+    if not _registered:
+        from . import commands
+
+        commands.register(app)
+        _registered = True
 
 
 def main(argv: list[str] | None = None) -> None:
