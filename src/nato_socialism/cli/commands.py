@@ -8,13 +8,26 @@ import typer
 def register(app: typer.Typer) -> None:
     """Attach all commands to the app."""
     from .countries import countries
+    from .data import data_app
+    from .discover import discover
     from .explain import explain
+    from .optimize import optimize
     from .params import params
+    from .results import results_app
     from .run import run
     from .scenario import scenario_app
+    from .sensitivity import sensitivity
+    from .validate import calibrate, validate
 
     app.command("run")(run)
     app.command("explain")(explain)
     app.command("params")(params)
     app.command("countries")(countries)
     app.add_typer(scenario_app, name="scenario")
+    app.add_typer(data_app, name="data")
+    app.add_typer(results_app, name="results")
+    app.command("sensitivity")(sensitivity)
+    app.command("discover")(discover)
+    app.command("optimize")(optimize)
+    app.command("validate")(validate)
+    app.command("calibrate")(calibrate)

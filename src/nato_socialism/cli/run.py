@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -10,7 +11,7 @@ from rich.table import Table
 from ..errors import UserError, suggest
 from ..model.doctrines import DOCTRINE_NAMES
 from ..model.outcomes import OUTCOMES
-from .render import console, fmt, print_json, progress_bar, records
+from .render import console, err_console, fmt, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal table (all are in --json).
 HEADLINE = (
@@ -24,7 +25,8 @@ def check_doctrines(names: list[str] | None) -> None:
     """Refuse unknown doctrine names with a suggestion."""
     for name in names or []:
         if name not in DOCTRINE_NAMES:
-            raise UserError(f"unknown doctrine {name!r}; expected one of {', '.join(DOCTRINE_NAMES)}.{suggest(name, DOCTRINE_NAMES)}")
+            expected = ", ".join(DOCTRINE_NAMES)
+            raise UserError(f"unknown doctrine {name!r}; expected one of {expected}.{suggest(name, DOCTRINE_NAMES)}")
 
 
 def load(scenario: str, **overrides):
@@ -73,32 +75,124 @@ def pairs_table(result, reference: str) -> Table:
         cells = []
         for d in others:
             r = rows.loc[d]
-            cells.append("-" if r["n"] == 0 else f"Δ {fmt(r['diff_mean'])} ±{fmt(1.645 * r['diff_mean_se'])}  P={r['p_a_better']:.2f}")
+            diff = f"Δ {fmt(r['diff_mean'])} ±{fmt(1.645 * r['diff_mean_se'])}  P={r['p_a_better']:.2f}"
+            cells.append("-" if r["n"] == 0 else diff)
         table.add_row(name, *cells)
     return table
 
 
 def run(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    doctrine: list[str] = typer.Option(None, "--doctrine", help="Doctrine to run (repeatable); default: the scenario's."),
+    doctrine: list[str] = typer.Option(
+        None, "--doctrine", help="Doctrine to run (repeatable); default: the scenario's."
+    ),
     members: int = typer.Option(None, "--members", help="Ensemble members."),
     years: int = typer.Option(None, "--years", help="Years simulated (horizon)."),
     start_year: int = typer.Option(None, "--start-year", help="Start year."),
     seed: int = typer.Option(None, "--seed", help="Run seed."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
+    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    resume: str = typer.Option(None, "--resume", metavar="RUN",
+                               help="Compute the missing chunks of an interrupted run (id, prefix or 'latest')."),
+    keep_trajectories: int = typer.Option(
+        0, "--keep-trajectories", metavar="K",
+        help="Store country-year trajectories and 'why' tables of the first K members.",
+    ),
+    workers: int = typer.Option(None, "--workers", metavar="N", help="Run on a local Dask cluster of N processes."),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                  help="Run on an existing Dask cluster (e.g. tcp://host:8786)."),
+    chunk_size: int = typer.Option(None, "--chunk-size", metavar="N",
+                                   help="Members per stored chunk (default 250)."),
+    no_store: bool = typer.Option(False, "--no-store", help="Keep the run in memory; store nothing."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document (summary and comparisons)."),
 ):
-    """Run an ensemble of every doctrine on common random numbers and compare them."""
-    from ..experiments.ensemble import prepare
-    from ..experiments.ensemble import run as run_ensemble
+    """Run an ensemble of every doctrine on common random numbers, store it and compare the doctrines.
 
-    sc = load(scenario, members=members, horizon=years, start_year=start_year, seed=seed, doctrines=doctrine or None)
-    setup = prepare(sc, data_dir=data)
-    total = setup.members * len(setup.specs)
-    with progress_bar(total, f"{len(setup.specs)} doctrines x {setup.members} members", enabled=not json_out) as advance:
-        result = run_ensemble(setup, progress=advance)
+    Every run is stored under --results (DuckDB metadata, Parquet tables; see docs/results.md)
+    chunk by chunk, so an interrupted run can be finished with --resume RUN.
+    """
+    from ..experiments.ensemble import DEFAULT_CHUNK, prepare
+    from ..experiments.executors import make_executor, run_in_memory, start_run
+    from ..experiments.store import ResultStore
+
+    if resume:
+        given = {"SCENARIO": scenario != "default", "--doctrine": doctrine, "--members": members,
+                 "--years": years, "--start-year": start_year, "--seed": seed,
+                 "--keep-trajectories": keep_trajectories, "--chunk-size": chunk_size,
+                 "--no-store": no_store}
+        clash = [k for k, v in given.items() if v]
+        if clash:
+            raise UserError(f"--resume continues a run with its own settings; drop {', '.join(clash)}.")
+        result = _resume(ResultStore.open(results), resume, workers, scheduler, data, json_out)
+        if result is None:
+            return
+        run_id = result.meta["run_id"]
+    else:
+        chunk_size = chunk_size or DEFAULT_CHUNK
+        if keep_trajectories < 0:
+            raise UserError("--keep-trajectories must be 0 or more.")
+        sc = load(scenario, members=members, horizon=years, start_year=start_year, seed=seed,
+                  doctrines=doctrine or None)
+        setup = prepare(sc, data_dir=data)
+        total = setup.members * len(setup.specs)
+        store = None if no_store else ResultStore.create(results)
+        with store_writer(store), make_executor(workers, scheduler) as executor:
+            with progress_bar(total, f"{len(setup.specs)} doctrines x {setup.members} members",
+                              enabled=not json_out) as advance:
+                if store is None:
+                    result = run_in_memory(setup, chunk_size=chunk_size, keep=keep_trajectories,
+                                           executor=executor, data_dir=data, progress=advance)
+                    run_id = None
+                else:
+                    run_id = start_run(setup, store, chunk_size=chunk_size, keep=keep_trajectories,
+                                       executor=executor, data_dir=data, progress=advance,
+                                       on_start=lambda rid: announce(rid, results))
+        if store is not None:
+            result = store.load(run_id)
+    show_comparison(result, json_out, run_id=run_id, results=None if no_store else results)
+
+
+def announce(run_id: str, results: Path) -> None:
+    """Tell the user (on stderr) where a run goes and how to resume it."""
+    err_console.print(f"run {run_id} -> {results / run_id}  (if interrupted: nato-socialism run --resume "
+                      f"{run_id} --results {results})", highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def store_writer(store):
+    """Hold a store's writer lock (no-op without a store)."""
+    if store is None:
+        yield
+    else:
+        with store.writer():
+            yield
+
+
+def _resume(store, run: str, workers, scheduler, data, json_out):
+    from ..experiments.executors import make_executor, resume_run
+
+    run_id = store.resolve(run)
+    with store.writer():
+        missing = store.pending(run_id)
+        with make_executor(workers, scheduler) as executor:
+            with progress_bar(max(missing, 1), f"resuming {run_id}: {missing} members left",
+                              enabled=not json_out) as advance:
+                resume_run(store, run_id, executor=executor, data_dir=data, progress=advance)
+        kind = store.meta(run_id)["kind"]
+        if kind == "sensitivity":
+            from ..experiments.sensitivity import finish
+            from .sensitivity import show_indices
+
+            show_indices(finish(store, run_id), store.meta(run_id), json_out)
+            return None
+    return store.load(run_id)
+
+
+def show_comparison(result, json_out: bool, run_id: str | None = None, results: Path | None = None) -> None:
+    """Print a result's comparison tables (or one JSON document)."""
     if json_out:
-        print_json({"meta": result.meta, "summary": records(result.summary()), "comparison": records(result.compare())})
+        print_json({"run_id": run_id, "results": None if results is None else str(results), "meta": result.meta,
+                    "summary": records(result.summary()), "comparison": records(result.compare())})
         return
     console.print(comparison_table(result))
     reference = "nato_first" if "nato_first" in result.doctrines else result.doctrines[0]
@@ -106,3 +200,6 @@ def run(
         console.print(pairs_table(result, reference))
     console.print("Median [5th, 95th percentile] over members. Δ: mean paired difference ± 90 % Monte Carlo "
                   "interval. `--json` gives every outcome and pair.")
+    if run_id:
+        console.print(f"Stored as run {run_id} in {results}/ (`nato-socialism results show {run_id}`).",
+                      highlight=False)
