@@ -22,8 +22,6 @@ def cli(*args):
 @pytest.fixture(scope="module")
 def run_json(tmp_path_factory):
     out = cli("run", "--members", "6", "--years", "12", "--json", "--no-store")
-    if out.returncode != 0 and "--no-store" in out.stderr:  # before the result store existed
-        out = cli("run", "--members", "6", "--years", "12", "--json")
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 

@@ -26,7 +26,7 @@ def test_readme_scenario_is_valid_and_runs(tmp_path):
     path.write_text(block)
     check = subprocess.run([*_cli(), "scenario", "check", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    run = subprocess.run([*_cli(), "run", str(path), "--members", "4", "--years", "10", "--json"],
+    run = subprocess.run([*_cli(), "run", str(path), "--members", "4", "--years", "10", "--json", "--no-store"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 

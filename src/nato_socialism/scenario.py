@@ -405,13 +405,15 @@ class Scenario(_Table):
                 table[_BLOC_ACTION[event.kind]][event.country] = event.year
         return Events(regimes=tuple(regimes), policies=tuple(policies)), overrides
 
-    def build(self, world: World | None = None) -> tuple[World, Blocs, Events]:
+    def build(self, world: World | None = None, data_dir=None) -> tuple[World, Blocs, Events]:
         """Return the world, blocs and events of the run, checking everything against the data.
 
         Parameters
         ----------
         world
             The initial world; ``None`` builds it for ``start_year``.
+        data_dir
+            User data directory (``None``: the bundled data).
 
         Raises
         ------
@@ -420,10 +422,10 @@ class Scenario(_Table):
             country twice; the message starts with the scenario file.
         """
         with _in_file(self.source):
-            world = build_world(self.start_year) if world is None else world
+            world = build_world(self.start_year, data_dir=data_dir) if world is None else world
         events, overrides = self.resolve(world)
         with _in_file(self.source):
-            blocs = build_blocs(world, overrides)
+            blocs = build_blocs(world, overrides or None, data_dir=data_dir)
         return world, blocs, events
 
     def summary(self) -> dict[str, Any]:

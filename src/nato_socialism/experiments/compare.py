@@ -50,7 +50,8 @@ def summarize(outcomes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _comparable(values: pd.Series, name: str, never_year: float) -> np.ndarray:
+def comparable(values: pd.Series, name: str, never_year: float) -> np.ndarray:
+    """Outcome values ready for paired comparison: a never-reached year counts as ``never_year``."""
     v = values.to_numpy(dtype=np.float64)
     if OUTCOMES[name].nullable and OUTCOMES[name].unit == "year":
         v = np.nan_to_num(v, nan=never_year)
@@ -67,8 +68,8 @@ def compare(outcomes: pd.DataFrame, never_year: float) -> pd.DataFrame:
         for name, o in OUTCOMES.items():
             if o.direction == "none":
                 continue
-            va = _comparable(ga.loc[common, name], name, never_year)
-            vb = _comparable(gb.loc[common, name], name, never_year)
+            va = comparable(ga.loc[common, name], name, never_year)
+            vb = comparable(gb.loc[common, name], name, never_year)
             ok = ~(np.isnan(va) | np.isnan(vb))
             d = va[ok] - vb[ok]
             n = int(ok.sum())

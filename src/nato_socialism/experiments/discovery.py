@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import UserError, suggest
 from ..model.outcomes import OUTCOMES
-from .compare import _comparable
+from .compare import comparable
 from .sensitivity import check_outcome
 
 
@@ -60,7 +60,7 @@ def paired_wins(
     a = outcomes[outcomes["doctrine"] == better].set_index("member")[outcome]
     b = outcomes[outcomes["doctrine"] == than].set_index("member")[outcome]
     common = a.index.intersection(b.index)
-    va, vb = _comparable(a.loc[common], outcome, never), _comparable(b.loc[common], outcome, never)
+    va, vb = comparable(a.loc[common], outcome, never), comparable(b.loc[common], outcome, never)
     ok = ~(np.isnan(va) | np.isnan(vb))
     d = va[ok] - vb[ok]
     if OUTCOMES[outcome].direction == "lower":

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..data import build_blocs, build_world, data_version
+from ..data import data_version
 from ..model.doctrines import DOCTRINES, DoctrineSpec
 from ..model.outcomes import member_outcomes
 from ..model.parameters import Params, params_from_table
@@ -54,13 +54,11 @@ class Setup:
 
 def prepare(scenario, data_dir=None) -> Setup:
     """Resolve a scenario into a run setup (loads data, samples parameters, spawns member keys)."""
-    world = build_world(scenario.start_year, data_dir=data_dir)
-    events, bloc_overrides = scenario.resolve(world)
-    blocs = build_blocs(world, bloc_overrides or None, data_dir=data_dir)
+    world, blocs, events = scenario.build(data_dir=data_dir)
     ctx = build_context(world, blocs, scenario.start_year, scenario.horizon, scenario.switches(), events)
     chosen = {**scenario.fixed_parameters(), **scenario.sampled_parameters()}
     table = latin_hypercube(scenario.members, scenario.seed, parameter_ranges(chosen))
-    specs = {name: (scenario.custom_spec() if name == "custom" else DOCTRINES[name].spec) for name in scenario.doctrines}
+    specs = {name: scenario.custom_spec() if name == "custom" else DOCTRINES[name].spec for name in scenario.doctrines}
     return Setup(
         scenario=scenario, world=world, ctx=ctx, parameters=table,
         keys=member_keys(scenario.seed, range(scenario.members)), specs=specs,

@@ -42,7 +42,7 @@ import pandas as pd
 from ..errors import UserError, suggest
 from ..model.doctrines import CUSTOM_CONTROLS, DOCTRINE_NAMES, DOCTRINES, custom_spec
 from ..model.outcomes import OUTCOMES
-from .compare import _comparable
+from .compare import comparable
 from .ensemble import Setup, prepare, run_chunk
 
 DEFAULT_OBJECTIVES = ("year_demsoc_50", "bureaucratic_share_peak", "world_poverty_mean", "displaced_person_years")
@@ -103,7 +103,7 @@ def oriented(outcomes: pd.DataFrame, objectives: Sequence[str], never_year: floa
     frame = outcomes.sort_values("member")
     cols = []
     for name in objectives:
-        v = _comparable(frame[name], name, never_year)
+        v = comparable(frame[name], name, never_year)
         cols.append(-v if OUTCOMES[name].direction == "higher" else v)
     return np.column_stack(cols)
 

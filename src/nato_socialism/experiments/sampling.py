@@ -39,12 +39,13 @@ def latin_hypercube(members: int, seed: int, ranges: Mapping[str, tuple[float, f
     """One row per member, one column per parameter (in registry order)."""
     names = list(ranges)
     sampled = [k for k in names if ranges[k][0] != ranges[k][1]]
-    table = pd.DataFrame({k: np.full(members, ranges[k][0]) for k in names})
+    columns = {k: np.full(members, ranges[k][0]) for k in names}
     if sampled:
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_STREAM,)))
         unit = qmc.LatinHypercube(d=len(sampled), rng=rng).random(members)
-        lows = np.array([ranges[k][0] for k in sampled])
-        highs = np.array([ranges[k][1] for k in sampled])
-        table[sampled] = lows + unit * (highs - lows)
+        for j, k in enumerate(sampled):
+            low, high = ranges[k]
+            columns[k] = low + unit[:, j] * (high - low)
+    table = pd.DataFrame(columns)
     table.index.name = "member"
     return table

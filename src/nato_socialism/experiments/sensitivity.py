@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..errors import UserError, suggest
 from ..model.outcomes import OUTCOMES
-from .compare import _comparable
+from .compare import comparable
 from .ensemble import DEFAULT_CHUNK, Setup, prepare
 from .sampling import parameter_ranges
 
@@ -106,7 +106,7 @@ def outcome_values(outcomes: pd.DataFrame, name: str, never_year: float) -> np.n
         If the outcome is undefined for some members (SALib needs every value).
     """
     frame = outcomes.sort_values("member")
-    y = _comparable(frame[name], name, never_year)
+    y = comparable(frame[name], name, never_year)
     if np.isnan(y).any():
         raise UserError(
             f"outcome {name} is undefined for {int(np.isnan(y).sum())} of {len(y)} members "
