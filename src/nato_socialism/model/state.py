@@ -66,7 +66,7 @@ class State:
     expected_investment: np.ndarray
     expected_scarcity: np.ndarray
     perceived_excess: np.ndarray  # perceived immigration beyond integration capacity (share of pop)
-    turmoil: np.ndarray  # 1 after a violent campaign, collapse or reversion last year (M6 displacement)
+    turmoil: np.ndarray  # 1 after a violent campaign, collapse, breakdown or reversion last year (M6)
     # per-member constants set at initialization (M9's reference levels)
     reaction_base: np.ndarray
     unintegrated_share0: np.ndarray

@@ -6,8 +6,10 @@ Per member and year::
     w_r    = pop_r * poverty_r * (1 + prio * soc_r)    need weights, recipients with y_r < y_max
     a_r    = B * w_r / sum(w) / Y_r                    aid received, share of GNI
     g_r   += gamma * a_r / (1 + a_r / a_sat)           growth effect (+0.35 pp per pp at low a)
-    ln L_r += ln(1 + c_share * a_r)                    consumption reaching recipients
-    ln L_d += ln(1 - aid_d)                            donor cost
+    ln L  += ln(1 - aid + c_share * a_r)               aid channel of living standards: the
+                                                       donor cost and the consumption reaching
+                                                       recipients, in one term (a poor donor can
+                                                       also receive)
 
 ``prio`` is the budget-weighted mean of the donors' ``aid_priority`` control; ``soc_r`` marks
 democratic socialist recipients. Poverty and displacement fall through growth and

@@ -3,7 +3,8 @@
 Income (log-points per year)::
 
     y_f(t) = y_f0 * exp(g_f * t)                             frontier
-    g      = g_f + beta * ln(y_f / y) + sd * z + g_aid        z ~ N(0, 1) per member, country, year
+    g      = clip(g_f + beta * ln(y_f / y) + sd * z, -0.3, 0.3) + g_aid
+                                                             z ~ N(0, 1) per member, country, year
 
 Population (natural growth, per year)::
 

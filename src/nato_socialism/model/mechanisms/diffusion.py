@@ -6,6 +6,7 @@ Equations::
     G_s   = sum(GDP of democratic socialist) / sum(GDP)  socialist share of world GDP
     M5    = 1 + k_n * s_n^2 / (s_n^2 + h^2) + k_s * G_s  hazard multiplier used by M3
     dS_M5 = k_d * s_n * (1 - S)                          demonstration effect on support
+                                                         (outside democratic socialist republics)
     dD    = drift * (W @ D - D)                          democracy drifts to the neighbours' mean
 
 The Hill curve (exponent 2) makes the neighbour effect S-shaped; because BRIC economies are

@@ -10,7 +10,7 @@ Support (share of voters)::
 
     b        = alliance breadth control (0-1)
     cohesion = 1 - c_b * b
-    S*       = (S_ceil + g_b * b) * m / (m + m_half) + k_G * G
+    S*       = min(0.95, (S_ceil + g_b * b) * m / (m + m_half) + k_G * G)
     dS_M2    = rho * (S* - S)
 
 Active participation (used by M3's 3.5 % viability level) is
