@@ -62,16 +62,19 @@ class Doctrine:
     passage: str
 
 
+#: The essay's rule; ``custom`` starts from it too.
+_ESSAY = DoctrineSpec(
+    relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=1.0,
+    unemployment_target=0.05, integration_investment=0.005, aid_share=0.007,
+    aid_priority=2.0, safety_margin=0.06, safety_cut=0.2,
+)
+
 DOCTRINES: dict[str, Doctrine] = {
     d.name: d
     for d in (
         Doctrine(
             "nato_first",
-            DoctrineSpec(
-                relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=1.0,
-                unemployment_target=0.05, integration_investment=0.005, aid_share=0.007,
-                aid_priority=2.0, safety_margin=0.06, safety_cut=0.2,
-            ),
+            _ESSAY,
             "The essay: organize in NATO, broad non-moralistic coalition, immigration held to "
             "integration capacity (less while unemployment is high), 'reasonable' aid (0.7 %), "
             "immigration and aid cut when a first-world republic's margin runs thin.",
@@ -120,11 +123,7 @@ DOCTRINES: dict[str, Doctrine] = {
         ),
         Doctrine(
             "custom",
-            DoctrineSpec(
-                relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=1.0,
-                unemployment_target=0.05, integration_investment=0.005, aid_share=0.007,
-                aid_priority=2.0, safety_margin=0.06, safety_cut=0.2,
-            ),
+            _ESSAY,
             "The rule with user-chosen controls ([controls.custom] in a scenario file); starts "
             "from nato_first's values. Searched by `optimize`.",
             "(parameterized)",
@@ -190,7 +189,8 @@ def request(spec: DoctrineSpec, state, ctx, p, year_index: int) -> Controls:
 
     # the doctrine's own states
     if spec.cap_to_capacity is not None:
-        own_cap = spec.cap_to_capacity * integration.capacity(state.pop, state.unemployment, spec.integration_investment, p) / state.pop
+        capacity = integration.capacity(state.pop, state.unemployment, spec.integration_investment, p)
+        own_cap = spec.cap_to_capacity * capacity / state.pop
         slack = np.clip(1.0 - (state.unemployment - spec.unemployment_target) / 0.05, 0.0, 1.0)
         cap = np.where(socialist, own_cap * slack, cap)
     if spec.aid_share is not None:
