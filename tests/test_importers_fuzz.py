@@ -14,7 +14,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from nato_socialism.cli.app import app, main
+from nato_socialism.cli.app import main
 from nato_socialism.data import build_world, load_panel
 from nato_socialism.data.importers import import_files
 from test_importers import owid_csv, owid_multi_csv, vdem_csv, world_bank_csv
@@ -53,8 +53,6 @@ def _fingerprint(folder):
 
 def _cli(args):
     """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    # main() registers the commands on every call; undo that so calls stay equally cheap.
-    commands, groups = list(app.registered_commands), list(app.registered_groups)
     out, err = io.StringIO(), io.StringIO()
     code = 0
     try:
@@ -62,9 +60,6 @@ def _cli(args):
             main(args)
     except SystemExit as exc:
         code = exc.code
-    finally:
-        app.registered_commands[:] = commands
-        app.registered_groups[:] = groups
     return code, out.getvalue(), err.getvalue()
 
 
