@@ -7,6 +7,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach all commands to the app."""
+    from .bench import bench
     from .countries import countries
     from .data import data_app
     from .discover import discover
@@ -31,3 +32,4 @@ def register(app: typer.Typer) -> None:
     app.command("optimize")(optimize)
     app.command("validate")(validate)
     app.command("calibrate")(calibrate)
+    app.command("bench")(bench)

@@ -1,29 +1,98 @@
 """Matrix products whose result for one member never depends on the chunk it runs in.
 
-BLAS kernels treat the last rows of a block with edge kernels, and numpy switches to a
-matrix-vector kernel for a single row; either can change the last bits of a row's result
-depending on how many members share the product. :func:`member_matmul` therefore always
-multiplies whole blocks of ``BLOCK`` rows (padding with zeros), so every member's row goes
-through the same full-size kernel with the same summation order, whatever the chunking.
-Sparse products (:func:`neighbour_mean`) use SciPy's CSR kernel, which sums each output in
-the fixed order of the stored neighbours.
+OpenBLAS picks its kernels and its split of the work by the shape of the product and the
+number of threads, and within one product it treats some rows with edge kernels: on this
+machine, in a 16-row product, rows 12-15 come out different in the last bits from rows 0-11
+(so the same member gave other bits in a chunk of 7 than alone); 1 and 2 threads differ too.
+What is fixed is this: for one call shape on one thread, a row's result depends only on its
+content and its *position* in the block (checked against random neighbours).
+
+:func:`member_matmul` therefore multiplies separate blocks of exactly ``BLOCK`` rows, each its
+own BLAS call on one thread (:func:`single_threaded_blas`), and puts every member at the
+position ``member index % BLOCK`` (its *slot*; rows left empty are zeros). A member's row then
+goes through the same kernel at the same position whatever the chunking, the other members
+and the caller's thread setting. Sparse products (:func:`neighbour_mean`) use SciPy's CSR
+kernel, which sums each output in the fixed order of the stored neighbours.
 """
 
 from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 from scipy import sparse
 
 BLOCK = 16
 
+_lock = threading.Lock()
+_depth = 0
+_limiter = None
+_controller = None
 
-def member_matmul(x: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """``x @ k`` for x shaped (members, n), computed in fixed blocks of BLOCK members."""
+
+@contextmanager
+def single_threaded_blas():
+    """Run BLAS on one thread inside the block (re-entrant and safe across threads).
+
+    The original thread count is restored when the last concurrent user leaves.
+    """
+    global _depth, _limiter, _controller
+    with _lock:
+        if _depth == 0:
+            if _controller is None:
+                from threadpoolctl import ThreadpoolController
+
+                _controller = ThreadpoolController().select(user_api="blas")
+            _limiter = _controller.limit(limits=1)
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
+
+
+def blas_is_single_threaded() -> bool:
+    """Whether a :func:`single_threaded_blas` block is active."""
+    return _depth > 0
+
+
+def member_slots(members) -> np.ndarray:
+    """The position of each member in its block of BLOCK rows: ``member index % BLOCK``."""
+    return np.asarray(members, dtype=np.int64) % BLOCK
+
+
+def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
+                  slots: np.ndarray | None = None) -> np.ndarray:
+    """``x @ k`` for x shaped (members, n), computed in blocks of BLOCK rows with fixed slots.
+
+    ``slots`` (from :func:`member_slots`; default: rows numbered from 0) gives each row's
+    position in its block; consecutive rows share a block while their slots increase.
+    ``out`` (members, k.shape[1]), if given, receives the result.
+    """
     e = x.shape[0]
-    pad = (-e) % BLOCK
-    if pad or e < BLOCK:
-        x = np.concatenate([x, np.zeros((pad or BLOCK, x.shape[1]))], axis=0)
-    return (np.ascontiguousarray(x) @ k)[:e]
+    if out is None:
+        out = np.empty((e, k.shape[1]))
+    if not blas_is_single_threaded():
+        with single_threaded_blas():
+            return member_matmul(x, k, out, slots)
+    if slots is None:
+        slots = np.arange(e) % BLOCK
+    starts = np.flatnonzero(np.diff(slots, prepend=BLOCK) <= 0)
+    ends = np.append(starts[1:], e)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        if b - a == BLOCK:  # a whole block in slot order: no copy
+            np.matmul(x[a:b], k, out=out[a:b])
+        else:
+            s = slots[a:b]
+            pad = np.zeros((BLOCK, x.shape[1]))
+            pad[s] = x[a:b]
+            out[a:b] = (pad @ k)[s]
+    return out
 
 
 def neighbour_mean(weights: sparse.csr_matrix, x: np.ndarray) -> np.ndarray:

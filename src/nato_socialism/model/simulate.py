@@ -8,14 +8,25 @@ function of (context, parameters, member keys, doctrine), so chunks can run anyw
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 
-from . import doctrines
-from .context import CONSUMPTION_SHARE, POLICY_EVENTS, Blocmasks, Context, geography_kernels, initial_regime
-from .context import poverty_calibration
+from . import doctrines, kernels
+from .context import (
+    CONSUMPTION_SHARE,
+    POLICY_EVENTS,
+    Blocmasks,
+    Context,
+    geography_kernels,
+    initial_regime,
+    poverty_calibration,
+)
+from .linalg import member_slots, single_threaded_blas
 from .parameters import Params
 from .state import BUREAUCRATIC_AT_START, Regime, State
 from .step import CONTRIBUTIONS, step
@@ -152,32 +163,70 @@ class ChunkResult:
     why: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+#: World-level series of a chunk, in the order of the compiled bookkeeping (kernels.record).
+SERIES = ("world_pop", "demsoc_share", "bureaucratic_share", "reactionary_share", "first_world_demsoc_share",
+          "first_world_living", "world_poverty", "displaced", "world_living")
+#: Per-member counters over a run, in the order of kernels.count_events.
+COUNTERS = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations", "first_world_reversions",
+            "first_world_degenerations", "first_world_demsoc_pop_years", "first_world_lost_pop_years",
+            "electoral_losses", "campaigns")
+#: Members stepped together: small enough for the year's arrays to stay in cache and under
+#: glibc's mmap threshold (128 KiB per array; Dask's nanny pins that threshold, and larger blocks
+#: then run 2.5x slower in its workers), large enough that the per-step Python overhead is
+#: spread thin. Results do not depend on it.
+MEMBER_BLOCK = 64
+
+
 def _weighted(x, w, mask=None):
+    """Weighted mean over countries (rows); 0 where the weight is zero."""
     if mask is not None:
         w = np.where(mask, w, 0.0)
     total = w.sum(axis=1)
     return np.divide((x * w).sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
 
 
+def default_threads() -> int:
+    """Threads :func:`simulate_members` uses by default: ``NATO_SOCIALISM_THREADS`` or all usable cores."""
+    value = os.environ.get("NATO_SOCIALISM_THREADS", "").strip()
+    if value:
+        return max(1, int(value))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        if threads not in _pools:
+            _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="nato-socialism-sim")
+        return _pools[threads]
+
+
 def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: np.ndarray,
-                     spec: doctrines.DoctrineSpec, keep: int = 0) -> ChunkResult:
+                     spec: doctrines.DoctrineSpec, keep: int = 0, block: int = MEMBER_BLOCK,
+                     threads: int | None = None) -> ChunkResult:
     """Run a block of members over the context's horizon for one doctrine.
 
     ``keep`` > 0 records full country-year trajectories and decompositions of the first
-    ``keep`` members of the block.
+    ``keep`` members of the block. Members run in blocks of ``block`` through all years, the
+    blocks spread over ``threads`` threads (default :func:`default_threads`; the compiled
+    passes, NumPy and BLAS release the GIL). A member's numbers do not depend on the others,
+    so blocking and threads change nothing but speed. BLAS runs on one thread meanwhile (see
+    :mod:`~nato_socialism.model.linalg`).
     """
-    state = initial_state(world, ctx, p)
+    from .parameters import select_members
+
     years = ctx.horizon
-    e, n = state.pop.shape
-    names = ("world_pop", "demsoc_share", "bureaucratic_share", "reactionary_share", "first_world_demsoc_share",
-             "first_world_living", "world_poverty", "displaced", "world_living")
-    series = {k: np.zeros((e, years + 1)) for k in names}
+    e = int(np.asarray(keys).shape[0])
+    n = ctx.n
+    series3 = np.zeros((len(SERIES), e, years + 1))
     bloc_share = np.zeros((e, years + 1, len(PRIMARY_BLOCS)))
-    counter_names = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations",
-                     "first_world_reversions", "first_world_degenerations", "first_world_demsoc_pop_years",
-                     "first_world_lost_pop_years", "electoral_losses", "campaigns")
-    counters = {k: np.zeros(e) for k in counter_names}
-    ever_first_world_soc = np.zeros((e, n), dtype=bool)
+    counters2 = np.zeros((len(COUNTERS), e))
     trajectories = {}
     why = {}
     if keep:
@@ -187,59 +236,61 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
             trajectories["applied_" + c] = np.zeros((keep, years, n))
         trajectories["event"] = np.zeros((keep, years, n))
         why = {k: np.zeros((keep, years, len(CONTRIBUTIONS), n)) for k in ("support", "reaction")}
+    blocs = ctx.blocs
+    first_world = np.ascontiguousarray(blocs.first_world)
+    primary = np.ascontiguousarray(blocs.primary, dtype=np.int64)
+    slots_all = member_slots(members)
 
-    def record(t, s: State):
-        pop = s.pop
-        soc = s.regime == Regime.DEMOCRATIC_SOCIALIST
-        fw = np.broadcast_to(ctx.blocs.first_world[t], pop.shape)
-        series["world_pop"][:, t] = pop.sum(axis=1)
-        series["demsoc_share"][:, t] = _weighted(soc, pop)
-        series["bureaucratic_share"][:, t] = _weighted(s.regime == Regime.BUREAUCRATIC, pop)
-        series["reactionary_share"][:, t] = _weighted(s.regime == Regime.REACTIONARY, pop)
-        series["first_world_demsoc_share"][:, t] = _weighted(soc, pop, fw)
-        series["first_world_living"][:, t] = _weighted(s.living, pop, fw)
-        series["world_poverty"][:, t] = _weighted(s.poverty, pop)
-        series["world_living"][:, t] = _weighted(s.living, pop)
-        series["displaced"][:, t] = s.displaced.sum(axis=1)
-        primary = ctx.blocs.primary[t]
-        for b in range(len(PRIMARY_BLOCS)):
-            bloc_share[:, t, b] = _weighted(soc, pop, np.broadcast_to(primary == b, pop.shape))
-        if keep:
-            for k in TRAJECTORY_VARIABLES:
-                trajectories[k][:, t] = getattr(s, k)[:keep]
+    def run_block(lo: int):
+        hi = min(e, lo + block)
+        sel = slice(lo, hi)
+        kb = max(0, min(keep, hi) - lo)  # kept members in this block
+        pb = p if (lo == 0 and hi == e) else select_members(p, sel)
+        kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
+        slots = slots_all[sel]
+        rows = np.empty((10, n))
+        state = initial_state(world, ctx, pb)
+        s3 = series3[:, sel]
+        bs = bloc_share[sel]
+        cnt = counters2[:, sel]
+        ever = np.zeros((hi - lo, n), dtype=np.bool_)
 
-    record(0, state)
-    for t in range(years):
-        res = step(state, p, ctx, spec, keys)
-        old, new = res.old_regime, res.new_regime
-        fw = np.broadcast_to(ctx.blocs.first_world[t], old.shape)
-        left_soc = (old == Regime.DEMOCRATIC_SOCIALIST) & (new != Regime.DEMOCRATIC_SOCIALIST)
-        reverted = left_soc & (new != Regime.BUREAUCRATIC)
-        degenerated = left_soc & (new == Regime.BUREAUCRATIC)
-        entered = (new != old) & ((new == Regime.DEMOCRATIC_SOCIALIST) | (new == Regime.BUREAUCRATIC))
-        entered &= (old != Regime.DEMOCRATIC_SOCIALIST)
-        counters["transitions"] += (entered & (new == Regime.DEMOCRATIC_SOCIALIST)).sum(axis=1)
-        counters["bureaucratic_outcomes"] += (entered & (new == Regime.BUREAUCRATIC) & (old != Regime.BUREAUCRATIC)).sum(axis=1)
-        counters["reversions"] += reverted.sum(axis=1)
-        counters["degenerations"] += degenerated.sum(axis=1)
-        counters["first_world_reversions"] += (reverted & fw).sum(axis=1)
-        counters["first_world_degenerations"] += (degenerated & fw).sum(axis=1)
-        counters["electoral_losses"] += (left_soc & (new == Regime.CAPITALIST_DEMOCRACY)).sum(axis=1)
-        counters["campaigns"] += (res.event == 2).sum(axis=1)
-        state = res.state
-        soc_now = state.regime == Regime.DEMOCRATIC_SOCIALIST
-        fw_next = np.broadcast_to(ctx.blocs.first_world[t + 1], old.shape)
-        ever_first_world_soc |= soc_now & fw_next
-        counters["first_world_demsoc_pop_years"] += np.where(soc_now & fw_next, state.pop, 0.0).sum(axis=1)
-        counters["first_world_lost_pop_years"] += np.where(ever_first_world_soc & ~soc_now & fw_next, state.pop, 0.0).sum(axis=1)
-        if keep:
-            for c in TRAJECTORY_CONTROLS:
-                trajectories["requested_" + c][:, t] = getattr(res.requested, c)[:keep]
-                trajectories["applied_" + c][:, t] = getattr(res.applied, c)[:keep]
-            trajectories["event"][:, t] = res.event[:keep]
-            for i, k in enumerate(CONTRIBUTIONS):
-                why["support"][:, t, i] = res.support[k][:keep]
-                why["reaction"][:, t, i] = res.reaction[k][:keep]
-        record(t + 1, state)
+        def record(t, s: State):
+            kernels.record(t, s.pop, s.regime, s.living, s.poverty, s.displaced, first_world[t], primary[t],
+                           len(PRIMARY_BLOCS), s3, bs, rows)
+            if kb:
+                for k in TRAJECTORY_VARIABLES:
+                    trajectories[k][lo : lo + kb, t] = getattr(s, k)[:kb]
+
+        record(0, state)
+        for t in range(years):
+            res = step(state, pb, ctx, spec, kb_keys, slots)
+            state = res.state
+            kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
+                                 first_world[t + 1], ever, cnt, rows)
+            if kb:
+                for c in TRAJECTORY_CONTROLS:
+                    trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]
+                    trajectories["applied_" + c][lo : lo + kb, t] = getattr(res.applied, c)[:kb]
+                trajectories["event"][lo : lo + kb, t] = res.event[:kb]
+                for i, k in enumerate(CONTRIBUTIONS):
+                    why["support"][lo : lo + kb, t, i] = res.support[k][:kb]
+                    why["reaction"][lo : lo + kb, t, i] = res.reaction[k][:kb]
+            record(t + 1, state)
+
+    threads = default_threads() if threads is None else max(1, int(threads))
+    if threads > 1:  # small chunks: smaller blocks so that every thread has one
+        block = min(block, max(16, -(-e // threads)))
+    starts = list(range(0, e, block))
+    threads = min(threads, len(starts))
+    with single_threaded_blas():
+        if threads <= 1:
+            for lo in starts:
+                run_block(lo)
+        else:
+            for future in [_pool(threads).submit(run_block, lo) for lo in starts]:
+                future.result()
+    series = {k: series3[i] for i, k in enumerate(SERIES)}
+    counters = {k: counters2[i] for i, k in enumerate(COUNTERS)}
     return ChunkResult(members=np.asarray(members), series=series, bloc_share=bloc_share, counters=counters,
                        trajectories=trajectories, why=why)

@@ -23,366 +23,310 @@ Every change of coalition support and of reactionary support is returned split b
 (``M1`` ... ``M12``, ``moralism``, ``clip``); the parts sum to the total change exactly (up to
 floating-point rounding). Mechanisms with no direct term (M1, M4, M6, M12) act through the
 inputs of others and show zero.
+
+How it is computed: the equations are written once as array formulas in the mechanism
+modules and :mod:`~nato_socialism.model.step_numpy`; this module runs the same year as a
+dozen compiled passes (:mod:`~nato_socialism.model.kernels`) with NumPy's vectorized
+``exp``/``log``/``power`` and SciPy's ``ndtr``/``ndtri`` between them, and the migration
+products in fixed blocks of members (:func:`~nato_socialism.model.linalg.member_matmul`). Both
+give the same bits (``tests/test_model_fast.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from functools import lru_cache
+from types import SimpleNamespace
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
-from . import doctrines, moralism
+from . import kernels
 from .context import CONSUMPTION_SHARE, POVERTY_LINE, Context
 from .controls import Controls
-from .mechanisms import (
-    aid,
-    background,
-    delays,
-    diffusion,
-    integration,
-    material_basis,
-    migration,
-    movement,
-    organizer_relocation,
-    reaction,
-    scarcity,
-    transition,
+from .doctrines import DoctrineSpec
+from .linalg import member_matmul
+from .state import State
+from .step_numpy import (  # noqa: F401  (re-exported: the step's public vocabulary)
+    _S_GROWTH,
+    _S_OCCUR,
+    _S_OUTCOME,
+    _S_SUCCESS,
+    _S_TYPE,
+    _S_WHICH,
+    CONTRIBUTIONS,
+    EVENT,
+    EVENTS,
+    StepResult,
+    _enter_regimes,
+    _override,
 )
-from .rng import normals, uniforms
-from .state import Regime, State
 
-CONTRIBUTIONS = ("M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10", "M11", "M12", "moralism", "clip")
-
-# Regime events (codes stored per country-year) and the mechanism that drives each.
-EVENTS = (
-    ("none", ""),
-    ("electoral_transition", "M3"),
-    ("campaign", "M3"),
-    ("reform", "M3"),
-    ("democratization", "M11"),
-    ("breakdown", "M11"),
-    ("backsliding", "M9"),
-    ("reversion", "M9"),
-    ("electoral_loss", "M9"),
-    ("degeneration", "M10"),
-    ("collapse", "M11"),
-    ("forced", "events"),
-)
-EVENT = {name: code for code, (name, _) in enumerate(EVENTS)}
-
-# Random streams (one uniform per member, country and year each).
-_S_GROWTH, _S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME = range(6)
+_S = {k: i for i, k in enumerate(kernels.SUPPORT_PARTS)}
+_R = {k: i for i, k in enumerate(kernels.REACTION_PARTS)}
 
 
-@dataclass(frozen=True)
-class StepResult:
-    """A year's new state, its decomposition, controls and regime events."""
-
-    state: State
-    support: dict[str, np.ndarray]
-    reaction: dict[str, np.ndarray]
-    requested: Controls
-    applied: Controls
-    event: np.ndarray  # int8 code of EVENTS per country (0: none)
-    old_regime: np.ndarray
-    new_regime: np.ndarray  # regime after this year's events
-    aid_received: np.ndarray
-    displaced_new: np.ndarray
+def rng_counter(year: int, stream: int) -> np.uint64:
+    """Counter bits of (year, stream) as in :func:`nato_socialism.model.rng.uniforms`."""
+    return (np.uint64(year & 0xFFFF) << np.uint64(40)) | (np.uint64(stream & 0xFFFFFF) << np.uint64(16))
 
 
-def _override(applied: Controls, ctx: Context, t: int) -> Controls:
-    """Apply scheduled policy events (NaN = none) to the applied controls."""
-    changes = {}
-    for name, table in ctx.policy_override.items():
-        row = table[t]
-        if np.isfinite(row).any():
-            changes[name] = np.where(np.isnan(row), getattr(applied, name), row)
-    return applied.replace(**changes) if changes else applied
+@lru_cache(maxsize=64)
+def _flags(sw) -> SimpleNamespace:
+    names = (
+        "background aid aid_recipient_growth aid_donor_cost scarcity scarcity_sanctions migration "
+        "migration_economic migration_refugees migration_caps integration integration_erosion "
+        "integration_unemployment delays organizer_relocation organizer_relocation_diminishing movement "
+        "movement_breadth movement_living_standard diffusion diffusion_neighbours diffusion_superpower "
+        "diffusion_democracy_drift reaction reaction_immigration reaction_contact reaction_living_standard "
+        "transition transition_campaigns material_basis moralism"
+    ).split()
+    return SimpleNamespace(**{k: sw.on(k) for k in names})
 
 
-def _enter_regimes(state: State, new_regime, socialist_gdp_share, p, ctx: Context) -> State:
-    """Side effects of regime changes: M10 output gap, moralist surge, years in regime."""
-    old = state.regime
-    changed = new_regime != old
-    became_soc = changed & (new_regime == Regime.DEMOCRATIC_SOCIALIST)
-    became_bur = changed & (new_regime == Regime.BUREAUCRATIC)
-    scar = state.scarcity
-    if ctx.switches.on("scarcity"):
-        shock = scarcity.transition_shock(socialist_gdp_share, p, ctx.switches.on("scarcity_sanctions"))
-        scar = np.where(became_soc | became_bur, np.maximum(scar, shock), scar)
-    mu = moralism.strength(state.moralist, became_soc, new_regime == Regime.DEMOCRATIC_SOCIALIST, p)
-    years = np.where(changed, 0.0, state.years_in_regime)
-    return state.replace(regime=new_regime.astype(np.int8), scarcity=scar, moralist=mu, years_in_regime=years)
+_kp_cache: dict[int, tuple] = {}
 
 
-def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.ndarray) -> StepResult:
-    """Advance every member one year. Pure: returns a new state and the decomposition."""
-    sw = ctx.switches
+def _kparams(p) -> np.ndarray:
+    """Kernel parameters of a Params record, cached while the record lives."""
+    hit = _kp_cache.get(id(p))
+    if hit is not None and hit[0]() is p:
+        return hit[1]
+    kp = kernels.kernel_params(p)
+    key = id(p)
+    try:
+        ref = weakref.ref(p, lambda _: _kp_cache.pop(key, None))
+    except TypeError:  # pragma: no cover - records that refuse weak references are not cached
+        return kp
+    _kp_cache[id(p)] = (ref, kp)
+    return kp
+
+
+def _spec_vector(spec: DoctrineSpec) -> np.ndarray:
+    return np.array([
+        spec.relocation_rate,
+        0.0 if spec.cap_to_capacity is None else spec.cap_to_capacity,
+        spec.unemployment_target,
+        spec.integration_investment,
+        0.0 if spec.aid_share is None else spec.aid_share,
+        spec.aid_priority,
+        spec.safety_margin,
+        spec.safety_cut,
+    ], dtype=np.float64)
+
+
+def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
+         slots: np.ndarray | None = None) -> StepResult:
+    """Advance every member one year. Pure: returns a new state and the decomposition.
+
+    ``slots``: the members' positions in the blocks of the migration products
+    (:func:`~nato_socialism.model.linalg.member_slots` of their indices; default: numbered
+    from 0). Give them when the members are part of a larger ensemble.
+    """
+    f = _flags(ctx.switches)
+    kp = _kparams(p)
     t = ctx.year_index(state.year)
     year = state.year
     n = ctx.n
-    zeros = np.zeros_like(state.pop)
+    e = state.pop.shape[0]
+    shape = (e, n)
+    keys = np.ascontiguousarray(keys, dtype=np.uint64)
 
-    gdp0 = state.gdppc * (1.0 - state.scarcity) * state.pop
-    soc_share0 = diffusion.socialist_gdp_share(gdp0, state.regime == Regime.DEMOCRATIC_SOCIALIST)
+    def new():
+        return np.empty(shape)
 
-    # 0. scheduled regime events
-    forced = np.zeros(state.pop.shape, dtype=bool)
+    scratch = np.empty((3, n))
+    soc_share0 = np.empty(e)
+    kernels.gdp_share(state.gdppc, state.scarcity, state.pop, state.regime, soc_share0, scratch)
+
+    # 0. scheduled regime events (rare: array formulas)
+    forced = None
     if ctx.forced_regime is not None:
         row = ctx.forced_regime[t]
-        forced = np.broadcast_to(row >= 0, state.pop.shape)
-        if forced.any():
-            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0, p, ctx)
+        if (row >= 0).any():
+            forced = np.broadcast_to(row >= 0, shape)
+            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0[:, None], p, ctx)
     old_regime = state.regime
-    soc = old_regime == Regime.DEMOCRATIC_SOCIALIST
 
-    # 1. doctrine, moralist pressure, scheduled policies
-    requested = doctrines.request(spec, state, ctx, p, t)
-    applied, frustration = moralism.apply(requested, state.moralist, p, on=sw.on("moralism"))
+    # 1. doctrine, moralist pressure, scheduled policies; income ratios for the logarithms
+    blocs = ctx.blocs
+    if spec.relocate_to == "nato":
+        target_row = blocs.nato[t].astype(np.float64)
+    else:
+        target_row = (blocs.primary[t] == blocs.primary_ids.index("developing")).astype(np.float64)
+    frontier = np.ascontiguousarray((p.frontier_income * np.exp(p.frontier_growth * t))[:, 0])
+    income, gdp, rate, cap_req, invest, aid_req, prio = new(), new(), new(), new(), new(), new(), new()
+    cap_app, aid_app, frustration = new(), new(), new()
+    r_frontier, r_1000, r_peak, r_ref = new(), new(), new(), new()
+    kernels.doctrine(
+        state.gdppc, state.scarcity, state.pop, old_regime, state.unemployment, state.support, state.reaction,
+        state.moralist, target_row, blocs.first_world[t], _spec_vector(spec), spec.cap_to_capacity is not None,
+        spec.aid_share is not None, f.moralism, kp,
+        income, gdp, rate, cap_req, invest, aid_req, prio, cap_app, aid_app, frustration,
+        r_frontier, r_1000, r_peak, r_ref, frontier, np.ascontiguousarray(p.emigration_peak_income[:, 0]),
+        np.empty(n, dtype=np.bool_),
+    )
+    requested = Controls(
+        relocation_rate=rate,
+        relocation_target=np.broadcast_to(target_row, shape).copy(),
+        alliance_breadth=np.full(shape, spec.alliance_breadth),
+        immigration_cap=cap_req,
+        integration_investment=invest,
+        aid_share=aid_req,
+        aid_priority=prio,
+    )
+    applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app) if f.moralism else requested
     applied = _override(applied, ctx, t)
-    breadth = applied.alliance_breadth if sw.on("movement_breadth") else zeros
-
-    income = state.gdppc * (1.0 - state.scarcity)
-    gdp = income * state.pop
-    dS = {k: zeros for k in CONTRIBUTIONS}
-    dR = {k: zeros for k in CONTRIBUTIONS}
+    zeros = np.zeros(shape)
+    breadth = applied.alliance_breadth if f.movement_breadth else zeros
+    aid_share = applied.aid_share if f.aid else zeros
 
     # 2. background economy and aid
-    shock = normals(keys, year, _S_GROWTH, n)
-    m11 = sw.on("background")
-    g = background.growth(state.gdppc, t, shock, p) if m11 else zeros
-    received = zeros
-    aid_share = applied.aid_share if sw.on("aid") else zeros
-    if sw.on("aid"):
-        received = aid.received_share(aid_share, gdp, state.pop, state.poverty, income, soc, applied.aid_priority, p)
-        if sw.on("aid_recipient_growth"):
-            g = g + aid.growth_effect(received, p)
-    gdppc = state.gdppc * np.exp(g)
-    pop = state.pop * (1.0 + background.natural_population_growth(income, t, p)) if m11 else state.pop
+    shock = new()
+    kernels.uniforms(keys, rng_counter(year, _S_GROWTH), n, shock)
+    ndtri(shock, out=shock)
+    ln_frontier = np.log(r_frontier, out=r_frontier)
+    ln_1000 = np.log(r_1000, out=r_1000)
+    x_beta = r_peak ** p.emigration_elasticity
+    x_gamma = r_peak ** p.emigration_hump_curvature
+    attract_pow = r_ref ** p.destination_income_elasticity
+    ln_ref = np.log(r_ref, out=r_ref)
+    received, g, pop1, hump_arg = new(), new(), new(), new()
+    kernels.growth(
+        shock, ln_frontier, ln_1000, x_gamma, income, gdp, state.pop, state.poverty, old_regime, aid_share,
+        applied.aid_priority, f.background, f.aid, f.aid_recipient_growth, t, kp,
+        received, g, pop1, hump_arg, scratch,
+    )
+    exp_g = np.exp(g)
+    exp_hump = np.exp(hump_arg, out=hump_arg)
+    scar_decay = np.ascontiguousarray(np.exp(-1.0 / p.scarcity_duration)[:, 0])
 
-    # 3. output gap recovery
-    scar = scarcity.recover(state.scarcity, p) if sw.on("scarcity") else zeros
+    # 3-4. output gap recovery, migration
+    gdppc1, scar1, stock, to_nb, desired, attract, room = new(), new(), new(), new(), new(), new(), new()
+    kernels.migration_setup(
+        state.gdppc, exp_g, state.scarcity, scar_decay, state.unemployment, state.poverty, state.turmoil,
+        state.displaced, pop1, x_beta, exp_hump, attract_pow, applied.immigration_cap, f.scarcity,
+        f.migration_economic, f.migration_refugees, f.migration_caps, kp,
+        gdppc1, scar1, stock, to_nb, desired, attract, room,
+    )
+    left, admitted, refugees_in = new(), new(), new()
+    if f.migration:
+        kt = ctx.refugee_kernel_t
+        kernels.csr_rows(kt.indptr, kt.indices, kt.data, to_nb, refugees_in)
+        _migrate(desired, attract, room, ctx.migration_kernels,
+                 np.ascontiguousarray(p.migration_long_distance_share[:, 0]), f.migration_caps, left, admitted, slots)
 
-    # 4. migration
-    if sw.on("migration"):
-        flows = migration.migrate(
-            pop, income, state.unemployment, state.poverty, state.turmoil, state.displaced,
-            applied.immigration_cap, ctx, p, sw,
-        )
-        pop = pop + flows.net
-        inflow, displaced, displaced_new = flows.inflow, flows.displaced, flows.displaced - state.displaced * (1.0 - p.displacement_return_rate)
-    else:
-        inflow, displaced, displaced_new = zeros, state.displaced, zeros
-
-    # 5. integration and erosion
-    invest = applied.integration_investment if sw.on("integration") else zeros
-    if sw.on("integration"):
-        cap = integration.capacity(pop, state.unemployment, invest, p)
-        unintegrated, integrated, excess = integration.integrate(state.unintegrated, inflow, cap, p)
-    else:
-        unintegrated, integrated, excess = state.unintegrated + inflow, zeros, zeros
-    excess_share = excess / pop
-    perceived = delays.smooth(state.perceived_excess, excess_share, p.perception_time, sw.on("delays"))
-    coh = movement.cohesion(breadth, p)
-    if sw.on("integration_erosion"):
-        dS["M7"] = integration.erosion(perceived, coh, p)
-    du = background.unemployment_change(state.unemployment, ctx.structural_unemployment, soc, shock, p) if m11 else zeros
-    if sw.on("integration_unemployment"):
-        du = du + p.excess_unemployment_effect * excess_share
-    unemployment = np.clip(state.unemployment + du, 0.005, 0.5)
+    # 5. integration and erosion; arguments of the living-standard channels
+    ds = np.empty((len(kernels.SUPPORT_PARTS), e, n))
+    dr = np.empty((len(kernels.REACTION_PARTS), e, n))
+    invest_app = applied.integration_investment
+    pop2, displaced, displaced_new, unintegrated, integrated, perceived = new(), new(), new(), new(), new(), new()
+    unemployment, a10, a8, a7 = new(), new(), new(), new()
+    kernels.integration(
+        pop1, left, admitted, refugees_in, to_nb, stock, state.displaced, state.unintegrated,
+        state.unemployment, state.perceived_excess, breadth, invest_app, old_regime, shock,
+        ctx.structural_unemployment, scar1, aid_share, received, f.migration, f.integration,
+        f.integration_erosion, f.delays, f.background, f.integration_unemployment, f.aid_donor_cost, kp,
+        pop2, displaced, displaced_new, unintegrated, integrated, perceived, ds[_S["M7"]], unemployment,
+        a10, a8, a7,
+    )
 
     # 6. living standards, poverty, gaps against expectations (by channel)
-    comp = {
-        "M11": np.log(gdppc),
-        "M10": np.log1p(-scar),
-        "M8": aid.consumption_log(aid_share, received, p, sw.on("aid_donor_cost")),
-        "M7": np.log1p(-invest),
-    }
-    expected = {
-        "M11": state.expected_income,
-        "M10": state.expected_scarcity,
-        "M8": state.expected_aid,
-        "M7": state.expected_investment,
-    }
-    gap = {k: comp[k] - expected[k] for k in comp}
-    gap_total = gap["M11"] + gap["M10"] + gap["M8"] + gap["M7"]
-    living = CONSUMPTION_SHARE * np.exp(comp["M11"] + comp["M10"] + comp["M8"] + comp["M7"])
-    poverty = _poverty(living, ctx)
+    c11 = np.log(gdppc1)
+    c10 = np.log1p(a10, out=a10)
+    c8 = np.log1p(a8, out=a8)
+    c7 = np.log1p(a7, out=a7)
+    g11, g10, g8, g7, gap_total, living = new(), new(), new(), new(), new(), new()
+    kernels.living_gaps(c11, c10, c8, c7, state.expected_income, state.expected_scarcity, state.expected_aid,
+                        state.expected_investment, g11, g10, g8, g7, gap_total, living)
+    np.exp(living, out=living)
+    np.multiply(living, CONSUMPTION_SHARE, out=living)
+    poverty = np.divide(POVERTY_LINE, living)
+    np.log(poverty, out=poverty)
+    np.divide(poverty, ctx.poverty_sigma, out=poverty)
+    np.add(poverty, ctx.poverty_sigma / 2.0, out=poverty)
+    np.add(poverty, ctx.poverty_offset, out=poverty)
+    ndtr(poverty, out=poverty)
 
-    # 7. movements and support
-    griev = movement.grievance(state.unemployment, ctx.gini, state.growth, p)
-    dm = zeros
-    if sw.on("organizer_relocation"):
-        dm = organizer_relocation.relocation(
-            state.movement, state.pop, applied.relocation_rate, applied.relocation_target, p,
-            sw.on("organizer_relocation_diminishing"),
-        )
-    if sw.on("movement"):
-        dm = dm + movement.movement_change(state.movement, griev, state.democracy, soc, p)
-        dS["M2"] = movement.support_change(state.support, state.movement, griev, breadth, p)
-        if sw.on("movement_living_standard"):
-            for k in gap:
-                dS[k] = dS[k] + np.where(soc, p.living_standard_support * gap[k], 0.0)
-    mov = np.clip(state.movement + dm, 1e-5, 0.5)
-
-    # 8. diffusion
-    multiplier = np.ones_like(pop)
-    ddem = background.democracy_toward_regime(state.democracy, old_regime) if m11 else zeros
-    if sw.on("diffusion"):
-        s_n = diffusion.neighbour_share(ctx.neighbour_weights, soc) if sw.on("diffusion_neighbours") else zeros
-        g_s = soc_share0 if sw.on("diffusion_superpower") else 0.0 * soc_share0
-        multiplier = diffusion.hazard_multiplier(s_n, g_s, p)
-        dS["M5"] = np.where(soc, 0.0, diffusion.support_pull(s_n, state.support, p))
-        if sw.on("diffusion_democracy_drift"):
-            ddem = ddem + diffusion.democracy_drift(ctx.neighbour_weights, state.democracy, p)
-    democracy = np.clip(state.democracy + ddem, 0.0, 1.0)
-
-    # 9. reaction
-    recent = state.integrated_recent * (1.0 - 1.0 / p.contact_memory) + integrated
-    if sw.on("reaction"):
-        target = state.reaction_base
-        if sw.on("reaction_immigration"):
-            target = target + reaction.immigration_term(unintegrated / pop, state.unintegrated_share0, p)
-        if sw.on("reaction_contact"):
-            target = target + reaction.contact_term(recent / pop, p)
-        dR["M9"] = p.reaction_adjust_rate * (target - state.reaction)
-        if sw.on("reaction_living_standard"):
-            push = reaction.living_standard_push(gap_total, p)
-            safe = np.where(gap_total < 0, gap_total, 1.0)
-            for k in gap:
-                dR[k] = dR[k] + np.where(gap_total < 0, push * gap[k] / safe, 0.0)
-    dS["moralism"] = moralism.support_cost(frustration, p)
+    # 7-9. movements, support, diffusion, reaction
+    w = ctx.neighbour_weights
+    mov, multiplier, democracy, recent = new(), new(), new(), new()
+    kernels.movements(
+        state.unemployment, ctx.gini, state.growth, state.movement, state.pop, state.support, state.reaction,
+        state.democracy, old_regime, applied.relocation_rate, applied.relocation_target, breadth,
+        g11, g10, g8, g7, gap_total, frustration, unintegrated, pop2, integrated, state.integrated_recent,
+        state.unintegrated_share0, state.reaction_base, soc_share0, w.indptr, w.indices, w.data,
+        f.organizer_relocation, f.organizer_relocation_diminishing, f.movement, f.movement_living_standard,
+        f.background, f.diffusion, f.diffusion_neighbours, f.diffusion_superpower, f.diffusion_democracy_drift,
+        f.reaction, f.reaction_immigration, f.reaction_contact, f.reaction_living_standard, kp,
+        ds, dr, mov, multiplier, democracy, recent, np.empty(n), scratch,
+    )
 
     # 10. regime events
-    new_regime, event, failed, turmoil = _regime_events(
-        state, old_regime, mov, income, democracy, breadth, multiplier, gap_total, keys, p, ctx,
+    exp_gap = np.exp(gap_total)
+    total, q = new(), new()
+    hz = (f.transition, f.transition_campaigns, f.background, f.reaction, f.scarcity)
+    kernels.hazard_totals(old_regime, state.support, state.reaction, state.movement, breadth, multiplier,
+                          income, exp_gap, kp, *hz, total, q)
+    np.expm1(q, out=q)
+    counters = np.array([rng_counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
+                        dtype=np.uint64)
+    new_regime = np.empty(shape, dtype=np.int8)
+    event = np.empty(shape, dtype=np.int8)
+    turmoil = new()
+    kernels.regime_events(
+        old_regime, state.support, state.reaction, state.movement, breadth, multiplier, income, exp_gap, total,
+        q, ln_ref, democracy, keys, counters, kp, *hz, f.material_basis,
+        new_regime, event, turmoil, ds[_S["M3"]], mov,
     )
-    event = np.where(forced, EVENT["forced"], event).astype(np.int8)
-    if failed.any():
-        cost = p.campaign_failure_cost
-        dS["M3"] = np.where(failed, -cost * state.support, 0.0)
-        mov = np.where(failed, mov * (1.0 - cost), mov)
+    if forced is not None:
+        event[forced] = EVENT["forced"]
 
-    # 11. clip, expectations
-    s_raw = state.support + sum(dS.values())
-    support = np.clip(s_raw, 0.0, 1.0)
-    dS["clip"] = support - s_raw
-    r_raw = state.reaction + sum(dR.values())
-    react = np.clip(r_raw, 0.0, 1.0 - support)
-    dR["clip"] = react - r_raw
-
-    m12 = sw.on("delays")
-    drift = p.frontier_growth if m11 else 0.0
-    new = state.replace(
-        year=year + 1,
-        pop=pop,
-        gdppc=gdppc,
-        democracy=democracy,
-        movement=mov,
-        support=support,
-        reaction=react,
-        unemployment=unemployment,
-        unintegrated=unintegrated,
-        integrated_recent=recent,
-        displaced=displaced,
-        poverty=poverty,
-        living=living,
-        years_in_regime=state.years_in_regime + 1.0,
-        scarcity=scar,
-        aid_received=received,
-        growth=g,
-        expected_income=delays.smooth(state.expected_income, comp["M11"], p.expectation_time, m12, drift),
-        expected_scarcity=delays.smooth(state.expected_scarcity, comp["M10"], p.expectation_time, m12),
-        expected_aid=delays.smooth(state.expected_aid, comp["M8"], p.expectation_time, m12),
-        expected_investment=delays.smooth(state.expected_investment, comp["M7"], p.expectation_time, m12),
-        perceived_excess=perceived,
-        turmoil=turmoil,
+    # 11. clip, expectations, side effects of regime changes
+    soc_share_new = np.empty(e)
+    kernels.gdp_share(gdppc1, scar1, pop2, old_regime, soc_share_new, scratch)
+    support, react, x11, x10, x8, x7 = new(), new(), new(), new(), new(), new()
+    years, moralist, scar = new(), new(), new()
+    regime = np.empty(shape, dtype=np.int8)
+    kernels.finish(
+        state.support, state.reaction, ds, dr, c11, c10, c8, c7, state.expected_income, state.expected_scarcity,
+        state.expected_aid, state.expected_investment, state.years_in_regime, old_regime, new_regime,
+        state.moralist, scar1, soc_share_new, f.delays, f.background, f.scarcity, f.scarcity_sanctions, kp,
+        support, react, x11, x10, x8, x7, years, moralist, scar, regime, np.empty(n), np.empty(n),
     )
-    gdp_new = gdppc * (1.0 - scar) * pop
-    new = _enter_regimes(new, new_regime, diffusion.socialist_gdp_share(gdp_new, soc), p, ctx)
+    nxt = State(
+        year=year + 1, pop=pop2, gdppc=gdppc1, democracy=democracy, regime=regime, movement=mov,
+        support=support, reaction=react, unemployment=unemployment, unintegrated=unintegrated,
+        integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years,
+        moralist=moralist, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
+        expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
+        turmoil=turmoil, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
+    )
     return StepResult(
-        state=new, support=dS, reaction=dR, requested=requested, applied=applied, event=event,
-        old_regime=old_regime, new_regime=new.regime, aid_received=received, displaced_new=displaced_new,
+        state=nxt,
+        support={k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS},
+        reaction={k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS},
+        requested=requested, applied=applied, event=event, old_regime=old_regime, new_regime=regime,
+        aid_received=received, displaced_new=displaced_new,
     )
 
 
-def _poverty(living, ctx: Context):
-    """Extreme-poverty share from living standards (lognormal, calibrated at the start)."""
-    z = np.log(POVERTY_LINE / living) / ctx.poverty_sigma + ctx.poverty_sigma / 2.0 + ctx.poverty_offset
-    return ndtr(z)
+def _migrate(desired, attract, room, kernel_matrix, share, caps, left, admitted, slots):
+    """The gravity rounds of M6 (mechanisms.migration.allocate) into ``left`` and ``admitted``."""
+    e, n = desired.shape
+    both = np.empty((e, 2 * n))
+    per_z, demand, accept, weighted = (np.empty((e, n)) for _ in range(4))
 
+    def one_round(desired, attract, room, add):
+        member_matmul(attract, kernel_matrix, out=both, slots=slots)
+        kernels.alloc_per_z(desired, both, share, per_z)
+        member_matmul(per_z, kernel_matrix, out=both, slots=slots)
+        kernels.alloc_accept(attract, both, share, room, demand, accept, weighted)
+        member_matmul(weighted, kernel_matrix, out=both, slots=slots)
+        kernels.alloc_done(per_z, both, share, demand, accept, left, admitted, add)
 
-def _regime_events(state, regime, mov, income, democracy, breadth, multiplier, gap_total, keys, p, ctx):
-    """Resolve this year's regime changes with one competing-risk draw per country."""
-    sw = ctx.switches
-    n, year = ctx.n, state.year
-    shape = regime.shape
-    z = np.zeros(shape)
-    is_ = {r: regime == r for r in Regime}
-    viable = transition.viability(movement.participation(state.movement, breadth, p), p)
-
-    h = {name: z for name, _ in EVENTS[1:-1]}
-    if sw.on("transition"):
-        h["electoral_transition"] = np.where(
-            is_[Regime.CAPITALIST_DEMOCRACY], transition.electoral_hazard(state.support, viable, multiplier, p), 0.0
-        )
-        if sw.on("transition_campaigns"):
-            autocratic = is_[Regime.CAPITALIST_AUTOCRACY] | is_[Regime.REACTIONARY]
-            h["campaign"] = np.where(autocratic, transition.campaign_hazard(state.support, viable, multiplier, p), 0.0)
-        h["reform"] = np.where(is_[Regime.BUREAUCRATIC], transition.reform_hazard(viable, multiplier, p), 0.0)
-    if sw.on("background"):
-        h["democratization"] = np.where(
-            is_[Regime.CAPITALIST_AUTOCRACY] | is_[Regime.REACTIONARY], background.democratization_hazard(income, p), 0.0
-        )
-        h["breakdown"] = np.where(is_[Regime.CAPITALIST_DEMOCRACY], background.breakdown_hazard(income, p), 0.0)
-        h["collapse"] = np.where(is_[Regime.BUREAUCRATIC], background.bureaucratic_collapse_hazard(income, p), 0.0)
-    if sw.on("reaction"):
-        h["backsliding"] = np.where(is_[Regime.CAPITALIST_DEMOCRACY], reaction.backsliding_hazard(state.reaction, p), 0.0)
-        h["reversion"] = np.where(is_[Regime.DEMOCRATIC_SOCIALIST], reaction.reversion_hazard(state.reaction, p), 0.0)
-        h["electoral_loss"] = np.where(is_[Regime.DEMOCRATIC_SOCIALIST], reaction.electoral_loss_hazard(state.support, p), 0.0)
-    if sw.on("scarcity"):
-        h["degeneration"] = np.where(is_[Regime.DEMOCRATIC_SOCIALIST], scarcity.degeneration_hazard(gap_total, p), 0.0)
-
-    names = [name for name, _ in EVENTS[1:-1]]
-    stack = np.stack([np.broadcast_to(h[k], shape) for k in names])
-    total = stack.sum(axis=0)
-    occurs = uniforms(keys, year, _S_OCCUR, n) < -np.expm1(-total)
-    pick = uniforms(keys, year, _S_WHICH, n) * total
-    which = (np.cumsum(stack, axis=0) < pick[None]).sum(axis=0)
-    which = np.minimum(which, len(names) - 1)
-    event = np.where(occurs, which + 1, 0)
-
-    # campaigns: type and success (M3), then M4 outcome for every socialist transition
-    nonviolent, success = transition.campaign_outcome(
-        uniforms(keys, year, _S_TYPE, n), uniforms(keys, year, _S_SUCCESS, n), p
-    )
-    campaign = event == EVENT["campaign"]
-    peaceful = np.where(campaign, nonviolent, True).astype(np.float64)
-    if sw.on("material_basis"):
-        p_dem = material_basis.democratic_probability(income, democracy, peaceful, p)
-    else:
-        p_dem = material_basis.democratic_probability(material_basis.REFERENCE_INCOME, 0.5, peaceful, p) + z
-    democratic = uniforms(keys, year, _S_OUTCOME, n) < p_dem
-    socialist_transition = (event == EVENT["electoral_transition"]) | (campaign & success)
-    reform_ok = (event == EVENT["reform"]) & democratic
-
-    new = regime.copy()
-    new = np.where(socialist_transition, np.where(democratic, Regime.DEMOCRATIC_SOCIALIST, Regime.BUREAUCRATIC), new)
-    new = np.where(reform_ok, Regime.DEMOCRATIC_SOCIALIST, new)
-    new = np.where(event == EVENT["democratization"], Regime.CAPITALIST_DEMOCRACY, new)
-    new = np.where(event == EVENT["electoral_loss"], Regime.CAPITALIST_DEMOCRACY, new)
-    new = np.where(event == EVENT["breakdown"], Regime.CAPITALIST_AUTOCRACY, new)
-    new = np.where(event == EVENT["collapse"], Regime.CAPITALIST_AUTOCRACY, new)
-    new = np.where((event == EVENT["backsliding"]) | (event == EVENT["reversion"]), Regime.REACTIONARY, new)
-    new = np.where(event == EVENT["degeneration"], Regime.BUREAUCRATIC, new)
-    # an unsuccessful attempt is recorded as no change of regime
-    event = np.where((event == EVENT["reform"]) & ~reform_ok, 0, event)
-    failed = campaign & ~success
-    turmoil = (
-        (campaign & ~nonviolent)
-        | (event == EVENT["reversion"])
-        | (event == EVENT["collapse"])
-        | (event == EVENT["breakdown"])
-    ).astype(np.float64)
-    return new.astype(np.int8), event.astype(np.int8), failed, turmoil
+    one_round(desired, attract, room, False)
+    if caps:
+        free, desired2, attract2 = (np.empty((e, n)) for _ in range(3))
+        kernels.alloc_second(room, admitted, desired, left, attract, free, desired2, attract2)
+        one_round(desired2, attract2, free, True)
