@@ -13,6 +13,8 @@ $(PY):
 
 $(STAMP): $(PY) pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e .
+	@echo "compiling the model's numba kernels once (cached on disk)..."
+	$(VENV)/bin/nato-socialism run --members 2 --years 2 --doctrine nato_first --no-store --json > /dev/null
 	touch $@
 
 $(TSTAMP): $(STAMP)

@@ -194,7 +194,9 @@ class DaskExecutor:
         else:
             if not workers or workers < 1:
                 raise UserError(f"--workers must be at least 1, not {workers}.")
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            # one simulation thread per worker process, or the workers oversubscribe the cores
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                        env={"NATO_SOCIALISM_THREADS": "1"})
             self.client = Client(self.cluster)
         self.workers = max(1, sum(self.client.nthreads().values()))
 
