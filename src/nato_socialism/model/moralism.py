@@ -8,7 +8,8 @@ sacrificial aid (``moralist_aid_share``). In a democratic socialist republic::
     frustration = mu * (gap_cap / wanted_cap + gap_aid / wanted_aid) / 2
     dS_moralism = -phi * frustration                              (gap = wanted - applied)
 
-with ``w`` = ``moralist_influence``. So restraint is not free: the faction wins part of what it wants and its frustration when
+with ``w`` = ``moralist_influence``. So restraint is not free: the faction wins part of what
+it wants and its frustration when
 overruled costs the coalition support. The essay: "we may be surprised by the rush of
 enthusiasm and the outpouring of moralism that accompanies a youthful socialist society, and
 be overwhelmed by the sheer extent of restraint we are compelled to impose". Values are

@@ -36,13 +36,15 @@ OUTCOMES: dict[str, Outcome] = {
         _O("year_demsoc_90", "lower", "year", "first year democratic socialism governs 90 % of world population", True),
         _O("demsoc_share_end", "higher", "share", "world population share under democratic socialism at the end"),
         _O("demsoc_share_peak", "higher", "share", "peak world population share under democratic socialism"),
-        _O("bureaucratic_share_end", "lower", "share", "world population share under bureaucratic class regimes at the end"),
+        _O("bureaucratic_share_end", "lower", "share",
+           "world population share under bureaucratic class regimes at the end"),
         _O("bureaucratic_share_peak", "lower", "share", "peak world population share under bureaucratic class regimes"),
         _O("transitions", "none", "count", "transitions into democratic socialism"),
         _O("reversions", "lower", "count", "democratic socialist republics lost to reaction or voted out"),
         _O("degenerations", "lower", "count", "democratic socialisms degenerated into bureaucratic class regimes"),
         _O("bureaucratic_outcomes", "lower", "count", "transitions that ended at once in a bureaucratic class regime"),
-        _O("first_world_breakdowns", "lower", "count", "reversions and degenerations of first-world socialist republics"),
+        _O("first_world_breakdowns", "lower", "count",
+           "reversions and degenerations of first-world socialist republics"),
         _O("first_world_years_lost", "lower", "billion person-years",
            "first-world population-years lost from democratic socialism after it was reached"),
         _O("first_world_stability", "higher", "share",
@@ -54,7 +56,8 @@ OUTCOMES: dict[str, Outcome] = {
         _O("world_poverty_mean", "lower", "share", "mean world extreme-poverty share over the run"),
         _O("displaced_person_years", "lower", "billion person-years", "displaced person-years over the run"),
         *(
-            _O(f"year_bloc_{b}", "lower", "year", f"first year half of the {b} bloc's population is democratic socialist", True)
+            _O(f"year_bloc_{b}", "lower", "year",
+               f"first year half of the {b} bloc's population is democratic socialist", True)
             for b in PRIMARY_BLOCS
         ),
         _O("essay_sequence", "none", "0/1",

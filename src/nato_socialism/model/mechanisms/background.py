@@ -77,7 +77,11 @@ def breakdown_hazard(income, p):
     return np.where(
         income < e1,
         p.breakdown_hazard_poor,
-        np.where(income < e2, p.breakdown_hazard_lower, np.where(income < e3, p.breakdown_hazard_middle, p.breakdown_hazard_rich)),
+        np.where(
+            income < e2,
+            p.breakdown_hazard_lower,
+            np.where(income < e3, p.breakdown_hazard_middle, p.breakdown_hazard_rich),
+        ),
     )
 
 

@@ -13,7 +13,8 @@ Newcomers join an unintegrated stock ``U`` (people). Each year::
     du     = nu * x                                        unemployment pressure
 
 Beyond capacity, newcomers still integrate slowly on their own (children, years of work):
-``n`` = ``natural_integration_rate``. ``invest`` is the integration-investment control (share of GDP); its cost to living
+``n`` = ``natural_integration_rate``. ``invest`` is the integration-investment control
+(share of GDP); its cost to living
 standards, ``ln(1 - invest)``, is M7's living-standard channel. Low cohesion (a broad
 alliance, M2) makes the coalition easier to erode.
 

@@ -82,7 +82,7 @@ def economic_emigration(income, unemployment, pop, p):
 
 
 def _kernel_product(x, kernels, t):
-    """x @ K with K the per-member mixture of the regional and global kernels."""
+    """Return x @ K with K the per-member mixture of the regional and global kernels."""
     n = x.shape[1]
     both = member_matmul(x, kernels)
     return (1.0 - t) * both[:, :n] + t * both[:, n:]
@@ -112,7 +112,8 @@ def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, ctx, p,
 
     t = p.migration_long_distance_share
     kernels = ctx.migration_kernels
-    attract = (income / REFERENCE_INCOME) ** p.destination_income_elasticity * integration.labour_demand(unemployment, p)
+    labour = integration.labour_demand(unemployment, p)
+    attract = (income / REFERENCE_INCOME) ** p.destination_income_elasticity * labour
     room = cap * pop if switches.on("migration_caps") else np.full_like(pop, np.inf)
     left, admitted = allocate(desired, attract, room, kernels, t)
     if switches.on("migration_caps"):

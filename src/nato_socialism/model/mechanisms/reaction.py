@@ -6,7 +6,8 @@ Reactionary support ``R`` (share of voters) moves toward a long-run level::
     dR    = kappa * (R* - R)  +  rho_ls * max(0, -gap)
 
 ``U`` is the unintegrated stock (M7), ``I_rec`` the newcomers integrated recently (contact;
-``I_rec' = I_rec * (1 - 1/memory) + integrated``, so contact fades as newcomers become neighbours), ``gap`` the living-standard gap against expectations (M12). ``R0`` is each
+``I_rec' = I_rec * (1 - 1/memory) + integrated``, so contact fades as newcomers become
+neighbours), ``gap`` the living-standard gap against expectations (M12). ``R0`` is each
 country's starting level less its starting immigration term, so the model reproduces the
 start and the anchor is a marginal effect: +1 pp unintegrated share -> +rho_imm pp.
 The living-standard part is attributed, in the decomposition, to the mechanism that moved
