@@ -125,15 +125,15 @@ class CountryAgent(mesa.Agent):
     def force_regime(self, codes: list[int], gdp_share: float) -> None:
         """Scheduled event: take the forced regime (code >= 0) with its side effects.
 
-        As in the core, in a year with a scheduled event the side effects are applied to
-        every country (so an unforced republic's moralists decay once more).
+        Only a forced country changes; its moralists surge if it becomes a republic but do
+        not decay here (every republic's moralists decay once a year, in :meth:`commit`).
         """
         code = codes[self.index]
         self.forced = code >= 0
-        target = code if self.forced else self.regime
-        self.regime, self.scarcity, self.moralist, self.years_in_regime = enter_regime(
-            self.regime, target, self.scarcity, self.moralist, self.years_in_regime, gdp_share,
-            self.model.p, self.model.ctx.switches)
+        if self.forced:
+            self.regime, self.scarcity, self.moralist, self.years_in_regime = enter_regime(
+                self.regime, code, self.scarcity, self.moralist, self.years_in_regime, gdp_share,
+                self.model.p, self.model.ctx.switches, forced=True)
 
     # ---- 1. doctrine, moralist pressure, scheduled policies -------------------------------
     def check_margin(self) -> None:
@@ -294,6 +294,8 @@ class CountryAgent(mesa.Agent):
         viable = expit((participation - p.viability_participation) / (0.2 * p.viability_participation))
         hazards = regime_hazards(self.regime, self.support, self.reaction, viable, self.multiplier, self.income,
                                  self.gap_total, p, sw)
+        if self.forced:  # a country forced this year keeps the forced regime: no hazard
+            hazards = [0.0] * len(hazards)
         code = competing_risk_event(hazards, self.draw[STREAM_OCCURS], self.draw[STREAM_WHICH])
         self.new_regime, self.event, failed, self.new["turmoil"] = resolve_event(
             code, self.regime, self.income, self.new["democracy"], self.draw[STREAM_TYPE],
@@ -302,7 +304,8 @@ class CountryAgent(mesa.Agent):
             self.event = EVENT["forced"]
         if failed:
             self.dS["M3"] = -p.campaign_failure_cost * self.support
-            self.new["movement"] = self.new["movement"] * (1.0 - p.campaign_failure_cost)
+            # the movement stays within its bounds [1e-5, 0.5]
+            self.new["movement"] = clip(self.new["movement"] * (1.0 - p.campaign_failure_cost), 1e-5, 0.5)
 
     # ---- 11. clip, expectations, commit ----------------------------------------------------
     def settle(self) -> None:

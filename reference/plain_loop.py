@@ -181,11 +181,18 @@ def moralist_pressure(cap: float, aid: float, mu: float, p):
     return cap + won * cap_gap, aid + won * aid_gap, frustration
 
 
-def moralist_strength(previous: float, became_socialist: bool, socialist: bool, p) -> float:
-    """Moralist strength: surges at a socialist transition, decays, zero outside republics."""
+def moralist_strength(previous: float, became_socialist: bool, socialist: bool, p, decay: bool = True) -> float:
+    """Moralist strength: surges at a socialist transition, decays, zero outside republics.
+
+    ``decay=False`` for a scheduled (forced) regime change at the start of a year: the
+    faction surges (or vanishes) but does not decay there, since the yearly decay is applied
+    once, when the year's regime changes take effect.
+    """
     if not socialist:
         return 0.0
-    return p.moralist_surge if became_socialist else previous * (1.0 - p.moralist_decay)
+    if became_socialist:
+        return p.moralist_surge
+    return previous * (1.0 - p.moralist_decay) if decay else previous
 
 
 # --------------------------------------------------------------------------- M11 background
@@ -558,17 +565,19 @@ def resolve_event(event, regime, income, democracy, u_type, u_success, u_outcome
     return new, event, failed, 1.0 if turmoil else 0.0
 
 
-def enter_regime(old, new, scarcity, moralist, years, gdp_share, p, switches):
+def enter_regime(old, new, scarcity, moralist, years, gdp_share, p, switches, forced=False):
     """Side effects of a regime change; returns (regime, scarcity, moralist, years in regime).
 
     M10: entering democratic socialism or a bureaucratic regime opens the output gap
     ``s = max(s, shock)``; section 3: the moralist faction surges at a socialist
-    transition and otherwise decays (every call decays it once); the regime clock restarts.
+    transition and otherwise decays; the regime clock restarts. ``forced``: a scheduled
+    regime at the start of the year, where the faction surges but does not decay (it decays
+    once a year, at the end-of-year call).
     """
     changed = new != old
     if switches.on("scarcity") and changed and new in (DEM_SOC, BUREAU):
         scarcity = max(scarcity, transition_shock(gdp_share, p, switches.on("scarcity_sanctions")))
-    mu = moralist_strength(moralist, changed and new == DEM_SOC, new == DEM_SOC, p)
+    mu = moralist_strength(moralist, changed and new == DEM_SOC, new == DEM_SOC, p, decay=not forced)
     return new, scarcity, mu, 0.0 if changed else years
 
 
@@ -624,14 +633,14 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     if ctx.forced_regime is not None:
         row = ctx.forced_regime[t].tolist()
         forced = [code >= 0 for code in row]
-        if any(forced):
-            # As in the core, the regime-change side effects are applied to every country
-            # this year, so the moralist strength of every (unforced) republic decays once
-            # more in a year with a scheduled event.
-            for i in countries:
-                target = row[i] if forced[i] else regime[i]
+        # Only the forced countries change regime (with its side effects); the moralists
+        # surge where a republic is forced in but do not decay here: every republic's
+        # moralists decay once a year, when the year's regime changes take effect.
+        for i in countries:
+            if forced[i]:
                 regime[i], scarcity[i], moralist[i], years_in_regime[i] = enter_regime(
-                    regime[i], target, scarcity[i], moralist[i], years_in_regime[i], gdp_share0, p, sw)
+                    regime[i], row[i], scarcity[i], moralist[i], years_in_regime[i], gdp_share0, p, sw,
+                    forced=True)
     old_regime = regime
     soc = [r == DEM_SOC for r in regime]
 
@@ -793,6 +802,8 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         viable = expit((participation - p.viability_participation) / (0.2 * p.viability_participation))
         hazards = regime_hazards(old_regime[i], s.support[i], s.reaction[i], viable, multiplier[i],
                                  income[i], gap_total[i], p, sw)
+        if forced[i]:  # a country forced this year keeps the forced regime: no hazard
+            hazards = [0.0] * len(hazards)
         code = competing_risk_event(hazards, draws[STREAM_OCCURS][i], draws[STREAM_WHICH][i])
         new_regime[i], event[i], failed, turmoil[i] = resolve_event(
             code, old_regime[i], income[i], democracy[i], draws[STREAM_TYPE][i], draws[STREAM_SUCCESS][i],
@@ -801,7 +812,8 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
             event[i] = EVENT["forced"]
         if failed:  # M3: a failed campaign costs movement and support a share of their size
             dS["M3"][i] = -p.campaign_failure_cost * s.support[i]
-            movement[i] = movement[i] * (1.0 - p.campaign_failure_cost)
+            # the movement stays within its bounds [1e-5, 0.5]
+            movement[i] = clip(movement[i] * (1.0 - p.campaign_failure_cost), 1e-5, 0.5)
 
     # ---- 11. clip (named contribution), M12 expectations, regime changes take effect ---------
     support, reaction = list(zeros), list(zeros)

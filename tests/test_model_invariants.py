@@ -32,6 +32,7 @@ def test_no_nan_or_inf_and_shares_bounded_at_range_corners(corner_runs, doctrine
         assert x.min() >= 0.0 and x.max() <= 1.0, name
     t = run.trajectories
     assert (t["support"] + t["reaction"] <= 1.0 + 1e-12).all()
+    assert t["movement"].min() >= 1e-5 and t["movement"].max() <= 0.5  # also after failed campaigns
     assert (t["pop"] > 0).all() and (t["gdppc"] > 0).all()
     for series in run.series.values():
         assert np.isfinite(series).all()
@@ -77,3 +78,91 @@ def test_migration_conserves_people_over_a_run():
     run = simulate_members(ctx, world(), p, keys(n), np.arange(n), DOCTRINES["open_solidarity"].spec)
     pop = run.series["world_pop"]
     np.testing.assert_allclose(pop, pop[:, :1] * np.ones_like(pop), rtol=1e-9)
+
+
+def _country_not_socialist(ctx, state, skip=()):
+    """Index of a country that is in no member a democratic socialist republic at the start."""
+    from nato_socialism.model.state import Regime
+
+    for i in range(ctx.n):
+        if i not in skip and not (state.regime[:, i] == Regime.DEMOCRATIC_SOCIALIST).any():
+            return i
+    raise AssertionError("no such country")
+
+
+@pytest.mark.parametrize("implementation", ["fast", "array"])
+def test_moralists_decay_once_in_a_year_with_a_scheduled_event(implementation):
+    """A scheduled transition elsewhere does not make an existing republic's moralists decay twice."""
+    from nato_socialism.model import step as fast
+    from nato_socialism.model import step_numpy
+    from nato_socialism.model.parameters import default_params
+    from nato_socialism.model.simulate import Events, initial_state
+    from nato_socialism.model.state import Regime
+    from nato_socialism.model.switches import Switches
+
+    step = fast.step if implementation == "fast" else step_numpy.step
+    soc = int(Regime.DEMOCRATIC_SOCIALIST)
+    p = default_params(4)
+    probe = initial_state(world(), context(5), p)
+    first = _country_not_socialist(context(5), probe)
+    second = _country_not_socialist(context(5), probe, skip=(first,))
+    # no way out of a republic (M9 reversion and electoral loss, M10 degeneration are off)
+    events = Events(regimes=((2023, first, soc), (2025, second, soc)))
+    ctx = context(5, Switches.without("reaction", "scarcity"), events)
+    state = initial_state(world(), ctx, p)
+    keep = 1.0 - p.moralist_decay[:, 0]
+    spec = DOCTRINES["status_quo"].spec
+    k = keys(4)
+    moralist = []
+    for _ in range(5):
+        res = step(state, p, ctx, spec, k)
+        assert (res.state.regime[:, first] == soc).all()
+        moralist.append(res.state.moralist[:, first])
+        state = res.state
+    # the first republic surges in its forced year and decays once a year from then on,
+    # also in 2025, when the second country is forced
+    np.testing.assert_array_equal(moralist[0], p.moralist_surge[:, 0] * keep)
+    for year in range(1, 5):
+        np.testing.assert_array_equal(moralist[year], moralist[year - 1] * keep)
+    assert (moralist[-1] > 0).all()
+
+
+def test_a_forced_country_keeps_its_forced_regime_that_year():
+    """No regime hazard in the year of a scheduled event: the regime holds and the event is 'forced'."""
+    from nato_socialism.model.simulate import Events, initial_state
+    from nato_socialism.model.state import Regime
+    from nato_socialism.model.step import EVENT, step
+
+    p = corner_params(20)
+    e = p.adult_share.shape[0]
+    probe = initial_state(world(), context(3), p)
+    i = _country_not_socialist(context(3), probe)
+    code = int(Regime.CAPITALIST_AUTOCRACY)
+    ctx = context(3, events=Events(regimes=((2024, i, code),)))
+    state = initial_state(world(), ctx, p)
+    spec = DOCTRINES["open_solidarity"].spec
+    state = step(state, p, ctx, spec, keys(e)).state
+    res = step(state, p, ctx, spec, keys(e))
+    assert (res.old_regime[:, i] == code).all()
+    assert (res.new_regime[:, i] == code).all()
+    assert (res.event[:, i] == EVENT["forced"]).all()
+
+
+@pytest.mark.parametrize(
+    ("kind", "year"), [("regime", 2022), ("regime", 2033), ("regime", 2040), ("policy", 2022), ("policy", 1990)]
+)
+def test_scheduled_event_outside_the_run_is_refused(kind, year):
+    """A library caller gets a ValueError naming the event and the valid years, not an IndexError.
+
+    (A policy event after the end is accepted: it applies from its year on, so within the run
+    it has no effect.)
+    """
+    from nato_socialism.model.simulate import Events
+
+    if kind == "regime":
+        events = Events(regimes=((year, 0, 2),))
+    else:
+        events = Events(policies=((year, 0, "aid_share", 0.01),))
+    with pytest.raises(ValueError, match=rf"{kind} event \(year {year}, country {world().iso3[0]}.*2023-2032"):
+        context(10, events=events)
+    assert context(10, events=Events(regimes=((2032, 0, 2),), policies=((2023, 0, "aid_share", 0.01),)))

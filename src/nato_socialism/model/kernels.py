@@ -775,13 +775,21 @@ def _hazards(r, s, react, mv, b, mult, inc, eg, hp, transition_on, campaigns_on,
 
 
 @_jit
-def hazard_totals(regime, support, reaction, movement, breadth, multiplier, income, exp_gap, P,
+def hazard_totals(regime, support, reaction, movement, breadth, multiplier, income, exp_gap, forced, P,
                   transition_on, campaigns_on, background_on, reaction_on, scarcity_on, total, neg_total):
-    """Sum of the competing hazards (stack.sum(axis=0): added in event order)."""
+    """Sum of the competing hazards (stack.sum(axis=0): added in event order).
+
+    ``forced`` (per country): forced by a scheduled event this year, so every hazard is zero
+    (``total`` 0: :func:`regime_events` then draws no event there).
+    """
     e, n = regime.shape
     for m in range(e):
         hp = _hazard_params(P, m)
         for j in range(n):
+            if forced[j]:
+                total[m, j] = 0.0
+                neg_total[m, j] = -0.0
+                continue
             h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 = _hazards(
                 regime[m, j], support[m, j], reaction[m, j], movement[m, j], breadth[m, j], multiplier[m, j],
                 income[m, j], exp_gap[m, j], hp, transition_on, campaigns_on, background_on, reaction_on,
@@ -868,7 +876,7 @@ def regime_events(regime, support, reaction, movement, breadth, multiplier, inco
                 turmoil[m, j] = 1.0
             if campaign and not success:
                 ds_m3[m, j] = -cost * support[m, j]
-                mov1[m, j] = mov1[m, j] * (1.0 - cost)
+                mov1[m, j] = _clip(mov1[m, j] * (1.0 - cost), 1e-5, 0.5)
 
 
 # ----------------------------------------------------------------------------- 7. clip, expectations

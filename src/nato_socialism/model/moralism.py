@@ -24,8 +24,18 @@ from .controls import Controls
 
 
 def strength(previous, became_socialist, socialist, p):
-    """Moralist strength this year."""
+    """Moralist strength at the end of a year: surges at a socialist transition, else decays once."""
     mu = np.where(became_socialist, p.moralist_surge, previous * (1.0 - p.moralist_decay))
+    return np.where(socialist, mu, 0.0)
+
+
+def forced_strength(previous, became_socialist, socialist, p):
+    """Moralist strength after a scheduled (forced) regime change at the start of a year.
+
+    It surges where the country became socialist and is zero outside republics; it does not
+    decay here (the yearly decay is applied once, by :func:`strength` at the end of the year).
+    """
+    mu = np.where(became_socialist, p.moralist_surge, previous)
     return np.where(socialist, mu, 0.0)
 
 

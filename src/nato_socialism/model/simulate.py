@@ -53,10 +53,32 @@ class Events:
     policies: tuple[tuple[int, int, str, float], ...] = ()
 
 
+def _check_event_years(events: Events, iso3, start_year: int, horizon: int) -> None:
+    """Refuse scheduled events whose year would index the wrong row of the run's tables.
+
+    A regime event must fall in a simulated year; a policy event (applied from its year on)
+    must not start before the run (one after the end has no effect and is accepted).
+    """
+    last = start_year + horizon - 1
+    for year, i, code in events.regimes:
+        if not start_year <= year <= last:
+            raise ValueError(f"scheduled regime event (year {year}, country {iso3[i]}, regime code {code}) "
+                             f"is outside the simulated years {start_year}-{last}")
+    for year, i, name, value in events.policies:
+        if year < start_year:
+            raise ValueError(f"scheduled policy event (year {year}, country {iso3[i]}, {name} = {value}) "
+                             f"is before the simulated years {start_year}-{last}")
+
+
 def build_context(world, blocs, start_year: int, horizon: int, switches: Switches | None = None,
                   events: Events | None = None) -> Context:
-    """Constants of a run from the world, the blocs and the scheduled events."""
+    """Constants of a run from the world, the blocs and the scheduled events.
+
+    Raises ``ValueError`` for a scheduled regime event outside the simulated years
+    ``start_year`` to ``start_year + horizon - 1``, or a policy event before ``start_year``.
+    """
     events = events or Events()
+    _check_event_years(events, world.iso3, start_year, horizon)
     years = range(start_year, start_year + horizon + 1)
     nato = np.stack([blocs.mask("nato", y) for y in years])
     first_world = np.stack([blocs.mask("first_world", y) for y in years])

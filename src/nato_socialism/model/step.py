@@ -15,7 +15,10 @@ Order within a year (``t`` = years since the start):
 9. M9 reactionary support;
 10. regime hazards (M3 transitions with M4 outcomes, M9 reversion/backsliding, M10
     degeneration, M11 breakdown/democratization/collapse) are resolved with one competing-risk
-    draw per country; M3 failed campaigns cost support; M10 opens output gaps; moralists surge;
+    draw per country (a country forced this year has none: it keeps the forced regime); M3
+    failed campaigns cost support and movement (kept within its bounds); M10 opens output
+    gaps; moralists surge at a transition and otherwise decay (once a year, also in a year
+    with scheduled events: step 0 only makes them surge where a republic is forced in);
 11. support and reaction are clipped to [0, 1] with S + R <= 1 (the clip is a named
     contribution); M12 updates expectations and perceptions for next year.
 
@@ -141,11 +144,13 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
 
     # 0. scheduled regime events (rare: array formulas)
     forced = None
+    forced_row = np.zeros(n, dtype=np.bool_)
     if ctx.forced_regime is not None:
         row = ctx.forced_regime[t]
         if (row >= 0).any():
-            forced = np.broadcast_to(row >= 0, shape)
-            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0[:, None], p, ctx)
+            forced_row = np.ascontiguousarray(row >= 0)
+            forced = np.broadcast_to(forced_row, shape)
+            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0[:, None], p, ctx, forced)
     old_regime = state.regime
 
     # 1. doctrine, moralist pressure, scheduled policies; income ratios for the logarithms
@@ -267,7 +272,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     total, q = new(), new()
     hz = (f.transition, f.transition_campaigns, f.background, f.reaction, f.scarcity)
     kernels.hazard_totals(old_regime, state.support, state.reaction, state.movement, breadth, multiplier,
-                          income, exp_gap, kp, *hz, total, q)
+                          income, exp_gap, forced_row, kp, *hz, total, q)
     np.expm1(q, out=q)
     counters = np.array([rng_counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
                         dtype=np.uint64)

@@ -21,7 +21,10 @@ Order within a year (``t`` = years since the start):
 9. M9 reactionary support;
 10. regime hazards (M3 transitions with M4 outcomes, M9 reversion/backsliding, M10
     degeneration, M11 breakdown/democratization/collapse) are resolved with one competing-risk
-    draw per country; M3 failed campaigns cost support; M10 opens output gaps; moralists surge;
+    draw per country (a country forced this year has none: it keeps the forced regime); M3
+    failed campaigns cost support and movement (kept within its bounds); M10 opens output
+    gaps; moralists surge at a transition and otherwise decay (once a year, also in a year
+    with scheduled events: step 0 only makes them surge where a republic is forced in);
 11. support and reaction are clipped to [0, 1] with S + R <= 1 (the clip is a named
     contribution); M12 updates expectations and perceptions for next year.
 
@@ -107,8 +110,14 @@ def _override(applied: Controls, ctx: Context, t: int) -> Controls:
     return applied.replace(**changes) if changes else applied
 
 
-def _enter_regimes(state: State, new_regime, socialist_gdp_share, p, ctx: Context) -> State:
-    """Side effects of regime changes: M10 output gap, moralist surge, years in regime."""
+def _enter_regimes(state: State, new_regime, socialist_gdp_share, p, ctx: Context, forced=None) -> State:
+    """Side effects of regime changes: M10 output gap, moralist surge, years in regime.
+
+    ``forced`` (boolean mask): the start-of-year application of scheduled events. Then only the
+    forced countries are touched (the others have no regime change) and the moralists surge
+    where a republic is entered (and vanish where one is left) without the yearly decay, which
+    the end-of-year call (``forced=None``) applies exactly once to every country.
+    """
     old = state.regime
     changed = new_regime != old
     became_soc = changed & (new_regime == Regime.DEMOCRATIC_SOCIALIST)
@@ -117,7 +126,11 @@ def _enter_regimes(state: State, new_regime, socialist_gdp_share, p, ctx: Contex
     if ctx.switches.on("scarcity"):
         shock = scarcity.transition_shock(socialist_gdp_share, p, ctx.switches.on("scarcity_sanctions"))
         scar = np.where(became_soc | became_bur, np.maximum(scar, shock), scar)
-    mu = moralism.strength(state.moralist, became_soc, new_regime == Regime.DEMOCRATIC_SOCIALIST, p)
+    socialist = new_regime == Regime.DEMOCRATIC_SOCIALIST
+    if forced is None:
+        mu = moralism.strength(state.moralist, became_soc, socialist, p)
+    else:
+        mu = np.where(forced, moralism.forced_strength(state.moralist, became_soc, socialist, p), state.moralist)
     years = np.where(changed, 0.0, state.years_in_regime)
     return state.replace(regime=new_regime.astype(np.int8), scarcity=scar, moralist=mu, years_in_regime=years)
 
@@ -139,7 +152,7 @@ def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.n
         row = ctx.forced_regime[t]
         forced = np.broadcast_to(row >= 0, state.pop.shape)
         if forced.any():
-            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0, p, ctx)
+            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0, p, ctx, forced)
     old_regime = state.regime
     soc = old_regime == Regime.DEMOCRATIC_SOCIALIST
 
@@ -264,14 +277,16 @@ def step(state: State, p, ctx: Context, spec: doctrines.DoctrineSpec, keys: np.n
     dS["moralism"] = moralism.support_cost(frustration, p)
 
     # 10. regime events
+    # (a country forced this year keeps its forced regime: its hazards are zero)
     new_regime, event, failed, turmoil = _regime_events(
-        state, old_regime, mov, income, democracy, breadth, multiplier, gap_total, keys, p, ctx,
+        state, old_regime, mov, income, democracy, breadth, multiplier, gap_total, keys, p, ctx, forced,
     )
     event = np.where(forced, EVENT["forced"], event).astype(np.int8)
     if failed.any():
         cost = p.campaign_failure_cost
         dS["M3"] = np.where(failed, -cost * state.support, 0.0)
-        mov = np.where(failed, mov * (1.0 - cost), mov)
+        # the failure cost is applied inside the movement's bounds
+        mov = np.where(failed, np.clip(mov * (1.0 - cost), 1e-5, 0.5), mov)
 
     # 11. clip, expectations
     s_raw = state.support + sum(dS.values())
@@ -322,8 +337,11 @@ def _poverty(living, ctx: Context):
     return ndtr(z)
 
 
-def _regime_events(state, regime, mov, income, democracy, breadth, multiplier, gap_total, keys, p, ctx):
-    """Resolve this year's regime changes with one competing-risk draw per country."""
+def _regime_events(state, regime, mov, income, democracy, breadth, multiplier, gap_total, keys, p, ctx, forced):
+    """Resolve this year's regime changes with one competing-risk draw per country.
+
+    ``forced``: countries forced by a scheduled event this year; all their hazards are zero.
+    """
     sw = ctx.switches
     n, year = ctx.n, state.year
     shape = regime.shape
@@ -357,7 +375,7 @@ def _regime_events(state, regime, mov, income, democracy, breadth, multiplier, g
         h["degeneration"] = np.where(is_[Regime.DEMOCRATIC_SOCIALIST], scarcity.degeneration_hazard(gap_total, p), 0.0)
 
     names = [name for name, _ in EVENTS[1:-1]]
-    stack = np.stack([np.broadcast_to(h[k], shape) for k in names])
+    stack = np.stack([np.where(forced, 0.0, np.broadcast_to(h[k], shape)) for k in names])
     total = stack.sum(axis=0)
     occurs = uniforms(keys, year, _S_OCCUR, n) < -np.expm1(-total)
     pick = uniforms(keys, year, _S_WHICH, n) * total
