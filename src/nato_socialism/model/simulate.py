@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from ..errors import UserError
 from . import doctrines, kernels
 from .context import (
     CONSUMPTION_SHARE,
@@ -27,7 +28,7 @@ from .context import (
     poverty_calibration,
 )
 from .linalg import member_slots, single_threaded_blas
-from .parameters import Params
+from .parameters import Params, select_members
 from .state import BUREAUCRATIC_AT_START, Regime, State
 from .step import CONTRIBUTIONS, step
 from .switches import Switches
@@ -229,6 +230,59 @@ def _pool(threads: int) -> ThreadPoolExecutor:
         return _pools[threads]
 
 
+#: State variables checked each year by the numerical guard (a NaN or inf anywhere propagates to them).
+GUARDED = ("pop", "gdppc", "democracy", "movement", "support", "reaction", "unemployment", "unintegrated",
+           "displaced", "living", "scarcity", "moralist")
+
+
+def _finite(res) -> bool:
+    """Cheap yearly check: one sum per guarded variable is finite iff every element is.
+
+    Clipping hides a NaN in support or reaction (the compiled clip maps it into [0, 1]), but
+    the clip contribution, clipped minus raw, stays NaN: so it is checked too.
+    """
+    total = sum(float(getattr(res.state, k).sum()) for k in GUARDED)
+    total += float(res.support["clip"].sum()) + float(res.reaction["clip"].sum())
+    return bool(np.isfinite(total))
+
+
+class NumericalError(UserError):
+    """A state became NaN or infinite: names the mechanism, country, year and member."""
+
+    @classmethod
+    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members) -> NumericalError:
+        """Find the first bad member and country; re-run its year with the array step to name the mechanism."""
+        from . import step_numpy
+
+        bad = np.zeros(after.state.pop.shape, dtype=bool)
+        variables = []
+        checked = {k: getattr(after.state, k) for k in GUARDED}
+        checked |= {"support (before clipping)": after.support["clip"],
+                    "reaction (before clipping)": after.reaction["clip"]}
+        for k, values in checked.items():
+            nonfinite = ~np.isfinite(values)
+            if nonfinite.any():
+                variables.append(k)
+            bad |= nonfinite
+        row, col = (int(i[0]) for i in np.nonzero(bad))
+        one = select_members(p, slice(row, row + 1))
+        with np.errstate(all="ignore"):
+            res = step_numpy.step(before.select(slice(row, row + 1)), one, ctx, spec, keys[row : row + 1])
+        mechanism = next(
+            (k for k in CONTRIBUTIONS
+             if not (np.isfinite(res.support[k][0, col]) and np.isfinite(res.reaction[k][0, col]))),
+            None,
+        )
+        where = f"{ctx.iso3[col]}, year {before.year}, member {int(members[row])}"
+        cause = (f"first non-finite contribution: {mechanism}" if mechanism
+                 else "no support or reaction term was non-finite")
+        return cls(
+            f"numerical failure: {', '.join(variables)} became NaN or infinite in {where} ({cause}). "
+            "Check the parameters of that member (a value outside its plausible range?); "
+            "results computed before this chunk are kept."
+        )
+
+
 def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: np.ndarray,
                      spec: doctrines.DoctrineSpec, keep: int = 0, block: int = MEMBER_BLOCK,
                      threads: int | None = None) -> ChunkResult:
@@ -241,8 +295,6 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
     so blocking and threads change nothing but speed. BLAS runs on one thread meanwhile (see
     :mod:`~nato_socialism.model.linalg`).
     """
-    from .parameters import select_members
-
     years = ctx.horizon
     e = int(np.asarray(keys).shape[0])
     n = ctx.n
@@ -287,6 +339,8 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         record(0, state)
         for t in range(years):
             res = step(state, pb, ctx, spec, kb_keys, slots)
+            if not _finite(res):
+                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel])
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
                                  first_world[t + 1], ever, cnt, rows)
