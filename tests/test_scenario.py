@@ -235,7 +235,7 @@ BAD = [
     (_event(valeu=1), ["'events[0].valeu'", "'value'"]),
     ('horizon = "100"\n', ['horizon = "100"', "expected a whole number from 1 to 300"]),
     ("members = 2.0\n", ["members = 2.0", "whole number"]),
-    ("seed = true\n", ["seed = true", "whole number of at least 0"]),
+    ("seed = true\n", ["seed = true", "whole number from 0 to 9223372036854775807"]),
     ('[mechanisms]\nmigration = "no"\n', ['mechanisms.migration = "no"', "true or false"]),
     ("parameters = 3\n", ["parameters = 3", "expected a table"]),
     ("horizon = -5\n", ["horizon = -5", "from 1 to 300"]),

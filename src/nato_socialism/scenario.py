@@ -244,7 +244,7 @@ class Scenario(_Table):
     start_year: int = Field(SNAPSHOT_YEAR, ge=1950, le=SNAPSHOT_YEAR)
     horizon: int = Field(100, ge=1, le=300)
     members: int = Field(200, ge=1, le=1_000_000)
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, le=2**63 - 1)  # stored as a DuckDB bigint
     doctrines: list[DoctrineName] = Field(
         default_factory=lambda: list(DOCTRINE_NAMES), min_length=1
     )

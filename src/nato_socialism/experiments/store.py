@@ -27,6 +27,7 @@ manifests, not DuckDB, are the truth about which chunks exist.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -34,7 +35,7 @@ import secrets
 import socket
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,13 +92,24 @@ def _fsync_dir(path: Path) -> None:
 
 def _atomic_write(path: Path, write) -> int:
     """Write through ``write(fileobj)`` to a temp file beside ``path``, fsync, rename; return size."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # hidden: never matches *.parquet
-    with open(tmp, "wb") as fh:
-        write(fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as err:  # disk full, quota, read-only or vanished folder: nothing partial stays
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        reason = err.strerror or str(err) or type(err).__name__
+        code = f", {errno.errorcode[err.errno]}" if err.errno in errno.errorcode else ""
+        raise UserError(
+            f"cannot write {path}: {reason}{code}. Its temporary file was removed and chunks "
+            "committed before it are kept; free space (or use another --results directory) and "
+            "finish the run with `nato-socialism run --resume RUN`."
+        ) from None
     return path.stat().st_size
 
 
