@@ -10,35 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from cli_helpers import spawn as _spawn
 from nato_socialism.cli.app import main
 from nato_socialism.experiments.store import ResultStore
 from test_store import bitwise_equal
 
 ARGS = ["--members", "24", "--years", "20", "--doctrine", "nato_first", "--chunk-size", "4"]
-ENV = {**os.environ, "NATO_SOCIALISM_THREADS": "1", "NO_COLOR": "1"}
 BUSY = "is in use by a run in progress"
 
 
-def _command() -> list[str]:
-    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    script = shutil.which("nato-socialism", path=search)
-    return [script] if script else [sys.executable, "-m", "nato_socialism.cli"]
-
-
-COMMAND = _command()
-
-
-def spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([*COMMAND, *args], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def spawn(*args: str):
+    return _spawn(*args, text=True)
 
 
 def sorted_outcomes(store: ResultStore, run_id: str):

@@ -6,7 +6,6 @@ never registered, a fresh run) must give the bitwise result of an undisturbed ru
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import io
 import os
@@ -15,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import nato_socialism.experiments.store as store_module
-from nato_socialism.cli.app import main
+from cli_helpers import cli
 from nato_socialism.experiments.store import ResultStore
 from test_store import bitwise_equal
 
@@ -25,17 +24,6 @@ ARGS = ["--members", "8", "--years", "10", "--doctrine", "nato_first", "--doctri
 FILES = 2 + 2 * 4 * 3
 ENOSPC = os.strerror(errno.ENOSPC)  # "No space left on device"
 _fsync, _replace = os.fsync, os.replace  # the real ones (the test patches the os module's)
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 class Disk:

@@ -3,7 +3,6 @@ folder or exits 2 naming the file, and never leaves a partly written or changed 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
@@ -14,7 +13,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from nato_socialism.cli.app import main
+from cli_helpers import run_inprocess as _cli
 from nato_socialism.data import build_world, load_panel
 from nato_socialism.data.importers import import_files
 from test_importers import owid_csv, owid_multi_csv, vdem_csv, world_bank_csv
@@ -49,18 +48,6 @@ def _fingerprint(folder):
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def _cli(args):
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(args)
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def _check_import(workspace, name, data, fresh):

@@ -14,20 +14,16 @@ docs/reliability.md.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import random
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from nato_socialism.cli.app import main
+from cli_helpers import cli, spawn
 from nato_socialism.experiments.store import ResultStore
 from test_store import bitwise_equal
 
@@ -35,32 +31,6 @@ TRIALS = 24
 SEED = 20261125
 ARGS = ["--members", "24", "--years", "20", "--doctrine", "nato_first", "--chunk-size", "4"]
 CHUNKS = 6  # 24 members / 4
-ENV = {**os.environ, "NATO_SOCIALISM_THREADS": "1", "NO_COLOR": "1"}
-
-
-def _command() -> list[str]:
-    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    script = shutil.which("nato-socialism", path=search)
-    return [script] if script else [sys.executable, "-m", "nato_socialism.cli"]
-
-
-COMMAND = _command()
-
-
-def spawn(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([*COMMAND, *args], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """The CLI in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def outcomes(results: Path, run_id: str):

@@ -5,7 +5,6 @@ file; never another exit code, never a traceback, and never a file written."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import re
 
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from nato_socialism.cli.app import main
+from cli_helpers import run_inprocess as _cli
 
 #: A valid scenario touching every table (parameters, mechanisms, controls, blocs, events).
 BASE = b"""\
@@ -63,18 +62,6 @@ _NUMERIC = re.compile(rb"(?<=[=\[,] )-?\d+(?:\.\d+)?|(?<=\[)-?\d+(?:\.\d+)?")
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     return tmp_path_factory.mktemp("scenario_fuzz")
-
-
-def _cli(args):
-    """Run the CLI in-process; return (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(args)
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def _check(workspace, data: bytes) -> tuple[int, int]:
