@@ -1,31 +1,8 @@
 """One pure yearly step of the whole ensemble, with the "why" decomposition.
 
-Order within a year (``t`` = years since the start):
-
-0. scheduled events force regimes (scenario ``[[events]]``);
-1. the doctrine requests controls from the observed state; moralist pressure turns them into
-   applied controls; scheduled policy events override applied controls;
-2. M11 growth, population and unemployment background; M8 aid adds recipients' growth;
-3. M10 the post-transition output gap recovers;
-4. M6 migration (emigration hump, refugees, gravity destinations, caps) moves people;
-5. M7 integration capacity absorbs newcomers; inflow beyond it erodes the coalition;
-6. living standards and poverty follow; the gap against expectations (M12) is split by channel;
-7. M1 organizer relocation and M2 movement growth; M2 support dynamics;
-8. M5 diffusion multiplier, demonstration effect and democracy drift;
-9. M9 reactionary support;
-10. regime hazards (M3 transitions with M4 outcomes, M9 reversion/backsliding, M10
-    degeneration, M11 breakdown/democratization/collapse) are resolved with one competing-risk
-    draw per country (a country forced this year has none: it keeps the forced regime); M3
-    failed campaigns cost support and movement (kept within its bounds); M10 opens output
-    gaps; moralists surge at a transition and otherwise decay (once a year, also in a year
-    with scheduled events: step 0 only makes them surge where a republic is forced in);
-11. support and reaction are clipped to [0, 1] with S + R <= 1 (the clip is a named
-    contribution); M12 updates expectations and perceptions for next year.
-
-Every change of coalition support and of reactionary support is returned split by mechanism
-(``M1`` ... ``M12``, ``moralism``, ``clip``); the parts sum to the total change exactly (up to
-floating-point rounding). Mechanisms with no direct term (M1, M4, M6, M12) act through the
-inputs of others and show zero.
+The order within a year, the contributions it returns and their meaning are documented in
+:mod:`~nato_socialism.model.step_numpy` (the readable array version of this step) and in
+``docs/model.md``.
 
 How it is computed: the equations are written once as array formulas in the mechanism
 modules and :mod:`~nato_socialism.model.step_numpy`; this module runs the same year as a
