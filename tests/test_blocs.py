@@ -240,3 +240,19 @@ def test_countries_command_table_and_bad_bloc():
     bad = CliRunner().invoke(_app, ["countries", "--bloc", "natto"])
     assert isinstance(bad.exception, UserError)
     assert "Did you mean 'nato'" in str(bad.exception)
+
+
+def test_countries_command_reads_a_user_data_directory(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    import nato_socialism.data.world as world_module
+    from cli_helpers import cli
+
+    user = tmp_path / "data"
+    shutil.copytree(Path(world_module.__file__).with_name("files"), user)
+    code, out, _ = cli("countries", "--data", str(user), "--bloc", "nato", "--year", "2025", "--json")
+    assert code == 0 and len(json.loads(out)) == 32
+    code, _, err = cli("countries", "--data", str(tmp_path / "missing"))
+    assert code == 2 and "not found" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -17,14 +18,15 @@ def countries(
         None, "--year", help="Year of bloc membership (default: the snapshot year)."
     ),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON list instead."),
+    data: Path | None = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
 ) -> None:
     """List the simulated countries with their blocs, initial GDP per head and democracy.
 
     Blocs are evaluated in --year; the country values are the snapshot's, with the
     variables that were imputed named in the last column.
     """
-    world = build_world()
-    blocs = build_blocs(world)
+    world = build_world(data_dir=data)
+    blocs = build_blocs(world, data_dir=data)
     year = world.year if year is None else year
     selected = blocs.mask(bloc, year) if bloc else [True] * len(world.iso3)
     primary = blocs.primary(year)
