@@ -256,3 +256,13 @@ def test_countries_command_reads_a_user_data_directory(tmp_path):
     assert code == 0 and len(json.loads(out)) == 32
     code, _, err = cli("countries", "--data", str(tmp_path / "missing"))
     assert code == 2 and "not found" in err
+
+
+def test_override_year_far_outside_any_run_is_refused():
+    import pytest
+
+    from nato_socialism.data import build_blocs, build_world
+    from nato_socialism.errors import UserError
+
+    with pytest.raises(UserError, match="expected a year from 1900 to 2500"):
+        build_blocs(build_world(), {"nato": {"add": {"SWE": 10**30}}})

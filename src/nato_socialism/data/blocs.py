@@ -86,6 +86,7 @@ RULE_BLOCS: Mapping[str, tuple[str, str]] = MappingProxyType(
 
 _BLOC_KEYS = ("name", "source", "joined", "left")  # keys of a bloc's table in blocs.toml
 NEVER = np.iinfo(np.int32).max  # year sentinel: never joined / never left
+FIRST_YEAR, LAST_YEAR = 1900, 2500  # plausible membership years an override may give
 
 Overrides = Mapping[str, Mapping[str, Mapping[str, int]]]
 
@@ -377,6 +378,10 @@ def _override_years(spec: Any, where: str, iso3: tuple[str, ...]) -> dict[str, i
         _check_country(code, iso3, where)
         if isinstance(year, bool) or not isinstance(year, int):
             raise UserError(f"{where}: the year for {code} must be a whole number, not {year!r}.")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise UserError(
+                f"{where}: the year for {code} is {year}; expected a year from {FIRST_YEAR} to {LAST_YEAR}."
+            )
     return dict(spec)
 
 
