@@ -361,30 +361,25 @@ def run_suite(quick: bool = False, progress: Callable[[str], None] | None = None
         else:
             figures.append(_figure(name, result[0], result[1]))
 
+    def add_each(names, results):
+        """Add several figures measured together (one error stands for all of them)."""
+        for name in names:
+            add(name, results if isinstance(results, Exception) else results[name])
+
     core = measure("core throughput", core_throughput, s["core_members"], s["core_years"])
     single = measure("core throughput, one thread", core_throughput, s["core_members"], s["core_years"], 1)
     if not isinstance(core, Exception) and not isinstance(single, Exception):
         core[1]["one_thread_country_years_per_s"] = single[0]
     add("core_throughput", core)
     refs = measure("references", references, s["small_members"], s["small_years"])
-    if isinstance(refs, Exception):
-        add("plain_loop_ratio", refs)
-        add("mesa_ratio", refs)
-    else:
-        for name, result in refs.items():
-            add(name, result)
+    add_each(("plain_loop_ratio", "mesa_ratio"), refs)
     add("ema_ratio", measure("EMA adapter", ema_ratio, s["small_members"], s["small_years"]))
     add("default_run_in_process", measure("default run (in process)", default_run_in_process, s["run_members"],
                                           s["run_years"]))
     add("default_run_command", measure("default run (command)", default_run_command, s["run_members"],
                                        s["run_years"]))
     rss = measure("peak memory", peak_rss, s["rss_big"], s["rss_small"], s["rss_years"])
-    if isinstance(rss, Exception):
-        add("peak_rss_10000", rss)
-        add("peak_rss_flat", rss)
-    else:
-        for name, result in rss.items():
-            add(name, result)
+    add_each(("peak_rss_10000", "peak_rss_flat"), rss)
     add("dask_speedup", measure("Dask 1 vs 2 workers", dask_speedup, s["dask_members"], s["dask_years"],
                                 s["dask_chunk"]))
     return {"quick": quick, "machine": described, "figures": [asdict(f) for f in figures]}
