@@ -188,14 +188,24 @@ NEIGHBOURS_SCHEMA = pa.DataFrameSchema(
 PARTY_YEAR_MIN = 1940
 PARTY_SOURCES = ("parlgov", "vparty")
 PARTY_CLASSES = ("radical_left", "moderate_left", "radical_right")
+
+
+def _numbers(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Columns as numbers, NaN where a value is not one (its column check reports it)."""
+    return frame[columns].apply(pd.to_numeric, errors="coerce")
+
+
 # The class shares are rounded to 0.01 each, so their sum may pass `positioned` by 0.03.
 _CLASSES_WITHIN_POSITIONED = pa.Check(
-    lambda f: f[list(PARTY_CLASSES)].sum(axis=1) <= f["positioned"] + 0.05,
+    lambda f: ~(_numbers(f, list(PARTY_CLASSES)).sum(axis=1, min_count=3)
+                > _numbers(f, ["positioned"])["positioned"] + 0.05),
     error="radical_left + moderate_left + radical_right <= positioned (the classes are part of the "
     "positioned vote)",
 )
 _DATE_IN_YEAR = pa.Check(
-    lambda f: f["date"].isna() | (f["date"].astype(str).str[:4] == f["year"].astype("Int64").astype(str)),
+    lambda f: f["date"].isna()
+    | _numbers(f, ["year"])["year"].isna()
+    | (f["date"].astype(str).str[:4] == _numbers(f, ["year"])["year"].astype("Int64").astype(str)),
     error="a date in the election's year",
 )
 
@@ -268,6 +278,8 @@ def _summarise(
     )
     for check, group in cases[across].groupby("check", sort=False):
         rows = group["index"].dropna().astype(int).drop_duplicates()
+        if rows.empty:  # the check could not run on a broken column, reported below
+            continue
         problems.append(f"rows: expected {check}; found {_row_list(frame, rows, schema)}")
     # A value that is not a number fails coercion, then the dtype and range checks too;
     # only the coercion failure says what is wrong.
