@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from cli_helpers import cli
 from model_helpers import blocs, corner_params, keys, world
-
 from nato_socialism.data import build_world
 from nato_socialism.data.impute import group_median
 from nato_socialism.data.loader import DATA_DIR, PARTY_FILE, load_party_elections
@@ -260,3 +260,31 @@ def test_bundled_party_file_is_consistent():
     assert table["iso3"].isin(build_world().iso3).all()
     assert table.groupby("source")["iso3"].nunique().to_dict() == {"parlgov": 37, "vparty": 160}
     assert (table.loc[table["source"] == "vparty", "year"] >= 1970).all()
+
+
+# ------------------------------------------------------------------ where socialism emerges
+
+
+def test_left_agreement_is_spearman_over_countries_with_an_election():
+    from nato_socialism.validation.politics import AGREEMENT_RHO, left_agreement
+
+    frame = pd.DataFrame({"pooled": [1.0, 2.0, 3.0, 4.0, 50.0], "left": [0.1, 0.2, 0.3, 0.4, 0.0],
+                          "imputed": [False, False, False, False, True]})
+    agreement = left_agreement(frame)
+    assert (agreement.rho, agreement.countries, agreement.agrees) == (pytest.approx(1.0), 4, True)
+    reversed_ = left_agreement(frame.assign(pooled=frame["pooled"][::-1].to_numpy()))
+    assert reversed_.rho == pytest.approx(-1.0) and not reversed_.agrees
+    assert AGREEMENT_RHO == 0.3  # stated in docs/data.md before measuring
+
+
+def test_socialist_years_counts_years_per_country():
+    from nato_socialism.validation.politics import left_agreement, socialist_years
+
+    frame = socialist_years("default", members=3, horizon=6)
+    doctrines = ["nato_first", "open_solidarity", "one_country", "south_first", "status_quo", "custom"]
+    assert len(frame) == 197 and set(doctrines) <= set(frame.columns)
+    assert ((frame[doctrines] >= 0) & (frame[doctrines] <= 6)).all().all()
+    np.testing.assert_allclose(frame["pooled"], frame[doctrines].mean(axis=1))
+    assert frame["pooled"].is_monotonic_decreasing
+    assert frame.loc["SWE", "left"] == pytest.approx(0.0675 + 0.5 * (0.3033 + 0.0508))
+    assert left_agreement(frame).countries == int((~frame["imputed"]).sum()) == 87

@@ -38,9 +38,9 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from nato_socialism.data.impute import group_median
 from nato_socialism.data.loader import PathLike, load_panel
 from nato_socialism.data.parties import build_politics
-from nato_socialism.data.impute import group_median
 from nato_socialism.data.world import SNAPSHOT_YEAR, SOURCE_COLUMNS, World, build_world
 from nato_socialism.errors import UserError
 

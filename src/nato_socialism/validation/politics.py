@@ -1,4 +1,4 @@
-"""Where does democratic socialism emerge in a run, and does it follow the left's strength?
+"""Where democratic socialism emerges in a run, and whether it follows the left's strength.
 
 :func:`socialist_years` runs a scenario (by default the default run: six doctrines, 200
 members, 100 years) and counts, per country, the years it spends as a democratic socialist
@@ -42,6 +42,7 @@ class Agreement:
 
     @property
     def agrees(self) -> bool:
+        """True when ``rho`` reaches the threshold."""
         return bool(self.rho >= self.threshold)
 
 
