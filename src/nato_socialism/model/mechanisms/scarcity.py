@@ -23,21 +23,32 @@ Neumeier 2015). Values are assumptions with ranges.
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
+from ..compiled import KP, equation
 
 
-def transition_shock(socialist_gdp_share, p, sanctions: bool = True):
-    """Output gap opened by a transition."""
+@equation
+def output(gdppc, scarcity):
+    """Actual output per head under the output gap: ``gdppc * (1 - s)``."""
+    return gdppc * (1.0 - scarcity)
+
+
+@equation
+def transition_shock(socialist_gdp_share, sanctions, q):
+    """Output gap opened by a transition (``sanctions``: whether the capitalist world sanctions)."""
     weak = 1.0 - socialist_gdp_share
-    return p.transition_output_shock * weak + (p.sanctions_shock * weak if sanctions else 0.0)
+    return q[KP.transition_output_shock] * weak + (q[KP.sanctions_shock] * weak if sanctions else 0.0)
 
 
-def recover(scarcity, p):
-    """Output gap one year later."""
-    return scarcity * np.exp(-1.0 / p.scarcity_duration)
+@equation
+def recover(scarcity, q):
+    """Output gap one year later (no gap: no exponential to compute)."""
+    return scarcity * math.exp(-1.0 / q[KP.scarcity_duration]) if scarcity != 0.0 else scarcity
 
 
-def degeneration_hazard(gap_total, p):
+@equation
+def degeneration_hazard(gap_total, q):
     """Hazard that a democratic socialism degenerates into a bureaucratic class regime."""
-    shortfall = np.maximum(0.0, p.scarcity_threshold - np.exp(gap_total))
-    return p.degeneration_base_rate + p.degeneration_scarcity_rate * shortfall
+    shortfall = max(0.0, q[KP.scarcity_threshold] - math.exp(gap_total))
+    return q[KP.degeneration_base_rate] + q[KP.degeneration_scarcity_rate] * shortfall
