@@ -247,6 +247,15 @@ def csr_dot(indptr, indices, data, x, i):
     return acc
 
 
+@kernel
+def csr_rows(indptr, indices, data, x, out):
+    """``out[m] = A @ x[m]`` for every member row ``m`` (A in CSR form)."""
+    for m in range(x.shape[0]):
+        xm = x[m]
+        for i in range(out.shape[1]):
+            out[m, i] = csr_dot(indptr, indices, data, xm, i)
+
+
 # ----------------------------------------------------------------------------- Python callers
 def evaluate(fn, q: np.ndarray, *args):
     """Evaluate a scalar equation for every member and element, from Python.

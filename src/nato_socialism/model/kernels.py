@@ -26,7 +26,7 @@ import math
 from collections import namedtuple
 
 from . import moralism
-from .compiled import BU, CA, CD, DS, RE, clip, csr_dot, equation, kernel, row_sum
+from .compiled import BU, CA, CD, DS, RE, clip, equation, kernel, row_sum
 from .doctrine_rule import request
 from .mechanisms import (
     aid,
@@ -197,15 +197,6 @@ def migration_setup(pop, income, unemp, poverty, turmoil, displaced, cap, P, sw,
             desired[m, j] = migration.desired_emigrants(econ, crossing, hosted)
             attract[m, j] = migration.attractiveness(income[m, j], u, q)
             room[m, j] = migration.room(cap[m, j], p, sw[SW.migration_caps])
-
-
-@kernel
-def csr_rows(indptr, indices, data, x, out):
-    """``out[m] = A @ x[m]`` for every member row (A in CSR form): refugees hosted by neighbours."""
-    for m in range(x.shape[0]):
-        xm = x[m]
-        for i in range(out.shape[1]):
-            out[m, i] = csr_dot(indptr, indices, data, xm, i)
 
 
 @kernel

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from . import kernels
-from .compiled import KP, kernel_params
+from .compiled import KP, csr_rows, kernel_params
 from .context import Context
 from .controls import Controls
 from .doctrine_rule import spec_vector
@@ -142,28 +142,10 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     old_regime = state.regime
 
     # 1. doctrine, moralist pressure, scheduled policies
-    target = _relocation_target(spec, ctx, t)
-    rate, cap_req, invest_req, aid_req, prio = new(), new(), new(), new(), new()
-    cap_app, aid_app, invest_app, frustration, income, gdp = new(), new(), new(), new(), new(), new()
-    kernels.controls(
-        state.gdppc, state.scarcity, state.pop, old_regime, state.unemployment, state.support, state.reaction,
-        state.moralist, target, ctx.blocs.first_world[t], spec_vector(spec), *_override_rows(ctx, t), P, sw,
-        rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
-        income, gdp, np.empty(n, dtype=np.bool_),
-    )
-    breadth_value = spec.alliance_breadth if ctx.switches.on("movement_breadth") else 0.0
-    requested = Controls(
-        relocation_rate=rate,
-        relocation_target=np.broadcast_to(target, shape).copy(),
-        alliance_breadth=np.full(shape, spec.alliance_breadth),
-        immigration_cap=cap_req,
-        integration_investment=invest_req,
-        aid_share=aid_req,
-        aid_priority=prio,
-    )
-    applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app, integration_investment=invest_app)
-    breadth = np.full(shape, breadth_value)
-    aid_share = aid_app if ctx.switches.on("aid") else np.zeros(shape)
+    requested, applied, frustration, income, gdp = _controls(state, P, sw, ctx, spec, t)
+    breadth = np.full(shape, spec.alliance_breadth if ctx.switches.on("movement_breadth") else 0.0)
+    aid_share = applied.aid_share if ctx.switches.on("aid") else np.zeros(shape)
+    prio, cap_app = applied.aid_priority, applied.immigration_cap
 
     # 2-3. background economy, aid, output gap
     shock = new()
@@ -196,7 +178,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
         state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0,
-        income, rate, requested.relocation_target, breadth, invest_app, aid_share, frustration, received, pop1,
+        income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
+        aid_share, frustration, received, pop1,
         gdppc1, scar1, flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock,
         soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
@@ -223,6 +206,39 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         requested=requested, applied=applied, event=event, old_regime=old_regime, new_regime=regime,
         aid_received=received, displaced_new=flows.displaced_new,
     )
+
+
+def _controls(state: State, P, sw, ctx: Context, spec: DoctrineSpec, t: int):
+    """(requested, applied, moralist frustration, income, GDP) at the start of year index ``t``."""
+    shape = state.pop.shape
+    n = shape[1]
+    target = _relocation_target(spec, ctx, t)
+    rate, cap_req, invest_req, aid_req, prio = (np.empty(shape) for _ in range(5))
+    cap_app, aid_app, invest_app, frustration, income, gdp = (np.empty(shape) for _ in range(6))
+    kernels.controls(
+        state.gdppc, state.scarcity, state.pop, state.regime, state.unemployment, state.support, state.reaction,
+        state.moralist, target, ctx.blocs.first_world[t], spec_vector(spec), *_override_rows(ctx, t), P, sw,
+        rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
+        income, gdp, np.empty(n, dtype=np.bool_),
+    )
+    requested = Controls(
+        relocation_rate=rate,
+        relocation_target=np.broadcast_to(target, shape).copy(),
+        alliance_breadth=np.full(shape, spec.alliance_breadth),
+        immigration_cap=cap_req,
+        integration_investment=invest_req,
+        aid_share=aid_req,
+        aid_priority=prio,
+    )
+    applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app, integration_investment=invest_app)
+    return requested, applied, frustration, income, gdp
+
+
+def controls(state: State, p, ctx: Context, spec: DoctrineSpec) -> tuple[Controls, Controls]:
+    """The controls a doctrine requests for a state, and those applied (moralists, policy events)."""
+    requested, applied, *_ = _controls(state, kernel_params(p), switch_vector(ctx.switches), ctx, spec,
+                                       ctx.year_index(state.year))
+    return requested, applied
 
 
 def _zeros(shape) -> np.ndarray:
@@ -260,7 +276,7 @@ def _migration(pop, income, unemployment, poverty, turmoil, displaced, cap, P, s
                             stock, displaced_new, to_nb, desired, attract, room)
     refugees_in = np.empty(shape)
     kt = ctx.refugee_kernel_t
-    kernels.csr_rows(kt.indptr, kt.indices, kt.data, to_nb, refugees_in)
+    csr_rows(kt.indptr, kt.indices, kt.data, to_nb, refugees_in)
     left, admitted = np.empty(shape), np.empty(shape)
     share = np.ascontiguousarray(P[:, KP.migration_long_distance_share])
     _gravity(desired, attract, room, ctx.migration_kernels, share, bool(sw[SW.migration_caps]), left, admitted,

@@ -19,7 +19,9 @@ are assumptions with ranges.
 
 from __future__ import annotations
 
-from ..compiled import DS, KP, csr_dot, equation, row_sum
+import numpy as np
+
+from ..compiled import DS, KP, csr_dot, csr_rows, equation, row_sum
 from .scarcity import output
 
 
@@ -27,6 +29,14 @@ from .scarcity import output
 def neighbour_mean(indptr, indices, data, x, j):
     """Row-normalized neighbour average ``(W @ x)_j`` (``W`` in CSR form, rows sum to 1)."""
     return csr_dot(indptr, indices, data, x, j)
+
+
+def neighbour_means(weights, x) -> np.ndarray:
+    """:func:`neighbour_mean` of every country and member row of ``x`` (members, countries)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    csr_rows(weights.indptr, weights.indices, weights.data, x, out)
+    return out
 
 
 @equation

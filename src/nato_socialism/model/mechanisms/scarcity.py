@@ -25,13 +25,32 @@ from __future__ import annotations
 
 import math
 
-from ..compiled import KP, equation
+import numpy as np
+
+from ..compiled import KP, equation, kernel
 
 
 @equation
 def output(gdppc, scarcity):
     """Actual output per head under the output gap: ``gdppc * (1 - s)``."""
     return gdppc * (1.0 - scarcity)
+
+
+@kernel
+def _outputs(gdppc, scarcity, out):
+    for m in range(gdppc.shape[0]):
+        for j in range(gdppc.shape[1]):
+            out[m, j] = output(gdppc[m, j], scarcity[m, j])
+
+
+def outputs(gdppc: np.ndarray, scarcity: np.ndarray) -> np.ndarray:
+    """:func:`output` of every element of two arrays of the same shape (e.g. (members, countries))."""
+    gdppc, scarcity = np.broadcast_arrays(np.asarray(gdppc, dtype=np.float64), np.asarray(scarcity, dtype=np.float64))
+    shape = gdppc.shape
+    flat = [np.ascontiguousarray(a).reshape(-1, shape[-1] if shape else 1) for a in (gdppc, scarcity)]
+    out = np.empty(flat[0].shape)
+    _outputs(flat[0], flat[1], out)
+    return out.reshape(shape)
 
 
 @equation
