@@ -16,10 +16,10 @@ Disk cache. Compiled code is cached on disk (compiling every pass takes about a 
 cached pass holds the inlined code of every equation it calls, and numba only checks the
 source file of the function itself, so an edited equation in another file would silently
 keep running its old version. So the cache of everything compiled here is keyed on
-:data:`MODEL_HASH`, a SHA-256 of every source file of the model (``model/*.py``,
-``model/mechanisms/*.py``, ``parameters.toml``): any edit gives a new cache folder
-(``__pycache__/numba-<hash>`` beside the source, or the user cache directory if that is
-read-only) and a full recompilation. The hash is also stored with every run
+:data:`~nato_socialism.model.source_hash.MODEL_HASH`, a SHA-256 of every source file of the
+model (``model/*.py``, ``model/mechanisms/*.py``, ``parameters.toml``): any edit gives a new
+cache folder (``__pycache__/numba-<hash>`` beside the source, or the user cache directory if
+that is read-only) and a full recompilation. The hash is also stored with every run
 (``docs/results.md``), and ``run --resume`` refuses to continue a run made by other model code.
 """
 
@@ -30,29 +30,14 @@ import math
 import os
 import weakref
 from collections import namedtuple
-from pathlib import Path
 
 import numpy as np
 from numba import njit
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 
-from .parameters import REGISTRY_PATH, registry
+from .parameters import registry
+from .source_hash import MODEL_HASH
 from .state import Regime
-
-MODEL_DIR = Path(__file__).resolve().parent
-
-
-def _model_hash() -> str:
-    digest = hashlib.sha256()
-    files = sorted([*MODEL_DIR.glob("*.py"), *MODEL_DIR.glob("mechanisms/*.py"), REGISTRY_PATH])
-    for path in files:
-        digest.update(path.relative_to(MODEL_DIR).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-#: SHA-256 of the model's source files: keys the compiled-code cache and is stored with runs.
-MODEL_HASH = _model_hash()
 
 #: Regime codes as plain integers (compile-time constants in equations and passes).
 CD, CA, DS, BU, RE = (int(r) for r in Regime)
