@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from nato_socialism.errors import UserError
+from nato_socialism.experiments import store as store_module
 from nato_socialism.experiments.ensemble import prepare
 from nato_socialism.experiments.executors import chunk_plan, resume_run, run_in_memory, start_run
-from nato_socialism.experiments import store as store_module
 from nato_socialism.experiments.store import STORE_SCHEMA_VERSION, ResultStore
 from nato_socialism.model.source_hash import MODEL_HASH
 from nato_socialism.scenario import load_scenario

@@ -21,8 +21,8 @@ from ..model.doctrines import DOCTRINES, DoctrineSpec
 from ..model.outcomes import member_outcomes
 from ..model.parameters import Params, params_from_table
 from ..model.rng import member_keys
-from ..model.source_hash import MODEL_HASH
 from ..model.simulate import PRIMARY_BLOCS, TRAJECTORY_CONTROLS, TRAJECTORY_VARIABLES, build_context, simulate_members
+from ..model.source_hash import MODEL_HASH
 from ..model.step import CONTRIBUTIONS
 from .result import RESULT_SCHEMA_VERSION, Result
 from .sampling import latin_hypercube, parameter_ranges
