@@ -176,3 +176,16 @@ def test_busy_results_directory_exits_2(capsys, results, run_id):
     with ResultStore.open(results).writer():
         code, _, err = cli(capsys, "run", *SMALL, "--results", results)
     assert code == 2 and "in use by a run in progress" in err
+
+
+def test_resume_of_a_run_made_by_other_model_code_exits_2(capsys, tmp_path):
+    import duckdb
+
+    results = tmp_path / "results"
+    code, _, _ = cli(capsys, "run", "--members", "2", "--years", "2", "--doctrine", "status_quo", "--results", results)
+    assert code == 0
+    con = duckdb.connect(str(results / "runs.duckdb"))
+    con.execute("update runs set model_hash = 'f00d'")
+    con.close()
+    code, _, err = cli(capsys, "run", "--resume", "latest", "--results", results)
+    assert code == 2 and "other model code" in err and "cannot be resumed" in err and "Traceback" not in err

@@ -90,17 +90,14 @@ def _country_not_socialist(ctx, state, skip=()):
     raise AssertionError("no such country")
 
 
-@pytest.mark.parametrize("implementation", ["fast", "array"])
-def test_moralists_decay_once_in_a_year_with_a_scheduled_event(implementation):
+def test_moralists_decay_once_in_a_year_with_a_scheduled_event():
     """A scheduled transition elsewhere does not make an existing republic's moralists decay twice."""
-    from nato_socialism.model import step as fast
-    from nato_socialism.model import step_numpy
     from nato_socialism.model.parameters import default_params
     from nato_socialism.model.simulate import Events, initial_state
     from nato_socialism.model.state import Regime
+    from nato_socialism.model.step import step
     from nato_socialism.model.switches import Switches
 
-    step = fast.step if implementation == "fast" else step_numpy.step
     soc = int(Regime.DEMOCRATIC_SOCIALIST)
     p = default_params(4)
     probe = initial_state(world(), context(5), p, keys(4))

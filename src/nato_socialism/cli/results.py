@@ -90,7 +90,8 @@ def _meta_table(meta: dict, workers: list[dict], chunks_done: int) -> Table:
         "doctrines": ", ".join(meta["doctrines"] or []),
         "chunks": f"{chunks_done}/{total} committed (chunk size {meta['chunk_size']}, "
         f"{meta['keep_trajectories']} members with trajectories), {meta['sessions']} session(s)",
-        "versions": f"package {meta['package_version']}, data {meta['data_version']}, schema {meta['schema_version']}",
+        "versions": f"package {meta['package_version']}, data {meta['data_version']}, schema {meta['schema_version']}, "
+        f"model {(meta.get('model_hash') or 'not recorded')[:12]}",
         "time (UTC)": f"{meta['started']} to {meta['finished'] or '-'}",
         "workers": "\n".join(
             f"session {w['session']}: {w['worker']} (pid {w['pid']} on {w['host']}): {w['chunks']} chunks"

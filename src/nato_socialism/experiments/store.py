@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..errors import UserError
+from ..model.source_hash import MODEL_HASH
 from .result import RESULT_SCHEMA_VERSION, Result
 
 #: Version of the stored tables and of the DuckDB schema (bump on any incompatible change).
@@ -65,7 +66,8 @@ create table if not exists runs (
     start_year integer, doctrines varchar, chunk_plan varchar, chunk_size integer,
     keep_trajectories integer, package_version varchar, data_version varchar, data_dir varchar,
     schema_version integer, started timestamp, finished timestamp, sessions integer,
-    command varchar, extra varchar);
+    command varchar, extra varchar, model_hash varchar);
+alter table runs add column if not exists model_hash varchar;
 create table if not exists chunks (
     run_id varchar, doctrine varchar, chunk integer, first_member bigint, members integer,
     session integer, worker varchar, pid integer, host varchar, started timestamp,
@@ -290,6 +292,7 @@ class ResultStore:
             "status": "running",
             "schema_version": STORE_SCHEMA_VERSION,
             "package_version": __version__,
+            "model_hash": MODEL_HASH,
             "started": _now(),
             "finished": None,
             "sessions": 1,
@@ -480,6 +483,7 @@ class ResultStore:
             "schema_version": meta["schema_version"],
             "package_version": meta["package_version"],
             "data_version": meta["data_version"],
+            "model_hash": meta.get("model_hash"),
             "scenario": meta["scenario_name"],
             "seed": meta["seed"],
             "members": meta["members"],

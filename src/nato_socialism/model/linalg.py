@@ -11,8 +11,9 @@ content and its *position* in the block (checked against random neighbours).
 own BLAS call on one thread (:func:`single_threaded_blas`), and puts every member at the
 position ``member index % BLOCK`` (its *slot*; rows left empty are zeros). A member's row then
 goes through the same kernel at the same position whatever the chunking, the other members
-and the caller's thread setting. Sparse products (:func:`neighbour_mean`) use SciPy's CSR
-kernel, which sums each output in the fixed order of the stored neighbours.
+and the caller's thread setting. Sparse products (neighbours, refugees) are compiled loops
+that sum each output in the fixed order of the stored neighbours
+(:func:`nato_socialism.model.compiled.csr_rows`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import threading
 from contextlib import contextmanager
 
 import numpy as np
-from scipy import sparse
 
 BLOCK = 16
 
@@ -93,13 +93,3 @@ def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
             pad[s] = x[a:b]
             out[a:b] = (pad @ k)[s]
     return out
-
-
-def neighbour_mean(weights: sparse.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """Row-normalized neighbour average of x (members, n): ``(W @ x.T).T``."""
-    return np.ascontiguousarray((weights @ np.ascontiguousarray(x.T)).T)
-
-
-def row_sum(x: np.ndarray) -> np.ndarray:
-    """Sum over countries, shape (members, 1); numpy's pairwise sum per contiguous row."""
-    return np.ascontiguousarray(x).sum(axis=1, keepdims=True)

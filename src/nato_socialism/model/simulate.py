@@ -26,9 +26,9 @@ from .context import (
     Context,
     geography_kernels,
     initial_regime,
-    poverty_calibration,
 )
 from .linalg import member_slots, single_threaded_blas
+from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
 from .rng import normals
 from .state import BUREAUCRATIC_AT_START, Regime, State
@@ -232,14 +232,6 @@ COUNTERS = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations
 MEMBER_BLOCK = 64
 
 
-def _weighted(x, w, mask=None):
-    """Weighted mean over countries (rows); 0 where the weight is zero."""
-    if mask is not None:
-        w = np.where(mask, w, 0.0)
-    total = w.sum(axis=1)
-    return np.divide((x * w).sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
-
-
 def default_threads() -> int:
     """Threads :func:`simulate_members` uses by default: ``NATO_SOCIALISM_THREADS`` or all usable cores."""
     value = os.environ.get("NATO_SOCIALISM_THREADS", "").strip()
@@ -282,10 +274,12 @@ class NumericalError(UserError):
     """A state became NaN or infinite: names the mechanism, country, year and member."""
 
     @classmethod
-    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members) -> NumericalError:
-        """Find the first bad member and country; re-run its year with the array step to name the mechanism."""
-        from . import step_numpy
+    def locate(cls, before: State, after, ctx: Context, members) -> NumericalError:
+        """Name the variables, the first bad member and country, and the first non-finite contribution.
 
+        The contributions are those the step computed (its equations split by mechanism), so
+        the first one (in CONTRIBUTIONS order) that is not finite names the mechanism.
+        """
         bad = np.zeros(after.state.pop.shape, dtype=bool)
         variables = []
         checked = {k: getattr(after.state, k) for k in GUARDED}
@@ -297,12 +291,9 @@ class NumericalError(UserError):
                 variables.append(k)
             bad |= nonfinite
         row, col = (int(i[0]) for i in np.nonzero(bad))
-        one = select_members(p, slice(row, row + 1))
-        with np.errstate(all="ignore"):
-            res = step_numpy.step(before.select(slice(row, row + 1)), one, ctx, spec, keys[row : row + 1])
         mechanism = next(
             (k for k in CONTRIBUTIONS
-             if not (np.isfinite(res.support[k][0, col]) and np.isfinite(res.reaction[k][0, col]))),
+             if not (np.isfinite(after.support[k][row, col]) and np.isfinite(after.reaction[k][row, col]))),
             None,
         )
         where = f"{ctx.iso3[col]}, year {before.year}, member {int(members[row])}"
@@ -372,7 +363,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         for t in range(years):
             res = step(state, pb, ctx, spec, kb_keys, slots)
             if not _finite(res):
-                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel])
+                raise NumericalError.locate(state, res, ctx, members[sel])
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
                                  first_world[t + 1], ever, cnt, rows)

@@ -38,7 +38,9 @@ import pandas as pd
 from ..data.loader import PathLike
 from ..data.world import SNAPSHOT_YEAR
 from ..errors import UserError
-from ..model.parameters import REGISTRY_PATH, Parameter, registry
+from ..model.compiled import evaluate, kernel_params
+from ..model.mechanisms import background
+from ..model.parameters import REGISTRY_PATH, Parameter, params_from_table, registry
 from . import panel_stats as ps
 
 #: Parameters the calibration fits, in registry order.
@@ -174,15 +176,14 @@ def prediction_errors(values: Mapping[str, float], pop_reference_year: int, fram
     Returns RMSE of growth and of population growth, mean log-loss per democracy-year and per
     autocracy-year, and predicted and observed numbers of breakdowns and exits.
     """
+    defaults = {k: v.default for k, v in registry().items()}
+    q = kernel_params(params_from_table({k: [values.get(k, v)] for k, v in defaults.items()}))
     g = ps.growth_sample(frame, frontier)
-    g_hat = np.clip(values["frontier_growth"] + values["convergence_rate"] * g["gap"], -ps.GROWTH_CLIP, ps.GROWTH_CLIP)
+    g_hat = evaluate(background.growth, q, g["gdppc"], g["year"].map(frontier), 0.0)[0]
     n = ps.population_sample(frame)
-    n_hat = np.clip(values["pop_growth_base"]
-                    - values["pop_growth_income_slope"] * np.log(n["gdppc"] / ps.POP_REFERENCE_INCOME)
-                    - values["pop_growth_trend"] * (n["year"] - pop_reference_year), *ps.POP_GROWTH_CLIP)
+    n_hat = evaluate(background.natural_population_growth, q, n["gdppc"], n["year"] - pop_reference_year)[0]
     r = ps.regime_events(frame.dropna(subset=["gdppc"]))
-    bands = ps.income_band(r["gdppc"])
-    h_break = np.array([values[k] for k in ps.BAND_PARAMETERS])[bands]
+    h_break = evaluate(background.breakdown_hazard, q, r["gdppc"])[0]
     dem, aut = r["democratic"].to_numpy(), r["autocratic"].to_numpy()
     return {
         "growth_rmse": float(np.sqrt(np.mean((g["growth"] - g_hat) ** 2))),

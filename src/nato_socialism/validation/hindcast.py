@@ -35,6 +35,7 @@ import pandas as pd
 from ..data.loader import PathLike
 from ..data.panel_world import LAST_YEAR, build_panel_world, panel_series
 from ..errors import UserError
+from ..model.mechanisms import scarcity
 from ..model.parameters import registry
 from ..model.simulate import simulate_members
 from . import runs
@@ -195,7 +196,7 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
     chunk = simulate_members(ctx, world, p, keys, np.arange(members), runs.STATUS_QUO, keep=members)
     tr = chunk.trajectories
     model_members = {
-        "log_gdppc": np.log(tr["gdppc"] * (1.0 - tr["scarcity"])),
+        "log_gdppc": np.log(scarcity.outputs(tr["gdppc"], tr["scarcity"])),
         "log_population": np.log(tr["pop"]),
         "democracy": tr["democracy"],
         "regime": runs.democratic(tr["regime"].astype(np.int8)).astype(float),

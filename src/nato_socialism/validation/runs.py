@@ -16,6 +16,7 @@ from ..data import build_blocs
 from ..experiments.sampling import latin_hypercube, parameter_ranges
 from ..model.context import Context
 from ..model.doctrines import DOCTRINES
+from ..model.mechanisms import scarcity
 from ..model.parameters import Params, params_from_table
 from ..model.rng import member_keys
 from ..model.simulate import Events, build_context, initial_state
@@ -65,7 +66,7 @@ def democratic(regime: np.ndarray) -> np.ndarray:
 
 def income(state: State) -> np.ndarray:
     """Actual GDP per head (potential less the post-transition output gap), as the hazards see it."""
-    return state.gdppc * (1.0 - state.scarcity)
+    return scarcity.outputs(state.gdppc, state.scarcity)
 
 
 def percentiles(values: np.ndarray) -> tuple[float, float, float]:
