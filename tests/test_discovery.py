@@ -50,7 +50,7 @@ def test_discover_on_a_stored_run(stored):
 def test_bad_names(stored):
     store, run_id = stored
     with pytest.raises(UserError, match="no doctrine 'south_first'"):
-        discover(store, run_id, "world_poverty_mean", "south_first", "open_solidarity")
+        discover(store, run_id, "poverty_years_830", "south_first", "open_solidarity")
     with pytest.raises(UserError, match="no better direction"):
         discover(store, run_id, "transitions", "nato_first", "open_solidarity")
     with pytest.raises(UserError, match="unknown outcome"):

@@ -36,7 +36,7 @@ def test_morris_run_is_stored_and_ranked(tmp_path):
     store = ResultStore.create(tmp_path / "results")
     with store.writer():
         indices, summary = run_sensitivity(
-            sc, "world_poverty_mean", method="morris", samples=2, store=store, chunk_size=120
+            sc, "poverty_years_830", method="morris", samples=2, store=store, chunk_size=120
         )
     d = len(problem(sc)["names"])
     assert summary["members"] == 2 * (d + 1) and len(indices) == d
@@ -61,6 +61,6 @@ def test_sobol_in_memory_has_confidence_intervals():
 def test_undefined_outcome_is_refused():
     sc = load_scenario("default").with_overrides(horizon=3)
     with pytest.raises(UserError, match="undefined for"):
-        run_sensitivity(sc, "first_world_stability", method="morris", samples=2)
+        run_sensitivity(sc, "first_world_failure_rate", method="morris", samples=2)
     with pytest.raises(UserError, match="unknown outcome"):
-        run_sensitivity(sc, "world_povety_mean")
+        run_sensitivity(sc, "world_povety_830")

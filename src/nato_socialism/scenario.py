@@ -42,11 +42,12 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from nato_socialism.data import SNAPSHOT_YEAR, Blocs, World, build_blocs, build_world
-from nato_socialism.data.blocs import OVERRIDABLE
+from nato_socialism.data.blocs import BLOC_IDS, OVERRIDABLE
 from nato_socialism.errors import UserError, suggest
 from nato_socialism.model.context import POLICY_EVENTS
 from nato_socialism.model.doctrines import (
     CUSTOM_CONTROLS,
+    DEFAULT_DOCTRINES,
     DOCTRINE_NAMES,
     DOCTRINES,
     DoctrineSpec,
@@ -155,8 +156,11 @@ CustomControlTable = _table(
     "CustomControlTable",
     "Controls of the custom doctrine (unset: its defaults).",
     {
-        name: (float | None, Field(None, ge=low, le=high))
-        for name, (low, high, _) in CUSTOM_CONTROLS.items()
+        **{
+            name: (float | None, Field(None, ge=low, le=high))
+            for name, (low, high, _) in CUSTOM_CONTROLS.items()
+        },
+        "targets": (list[Literal[BLOC_IDS]] | None, Field(None, min_length=1)),
     },
 )
 
@@ -246,7 +250,7 @@ class Scenario(_Table):
     members: int = Field(200, ge=1, le=1_000_000)
     seed: int = Field(1, ge=0, le=2**63 - 1)  # stored as a DuckDB bigint
     doctrines: list[DoctrineName] = Field(
-        default_factory=lambda: list(DOCTRINE_NAMES), min_length=1
+        default_factory=lambda: list(DEFAULT_DOCTRINES), min_length=1
     )
     parameters: ParameterTable = Field(default_factory=ParameterTable)
     mechanisms: MechanismTable = Field(default_factory=MechanismTable)
@@ -752,6 +756,8 @@ def scenario_template() -> str:
     for name, value in custom_values(DOCTRINES["custom"].spec).items():
         low, high, meaning = CUSTOM_CONTROLS[name]
         controls.append((f"{name} = {_toml(value)}", f"{low:g} to {high:g}: {meaning}"))
+    controls.append(('targets = ["nato"]', f"bloc list, relocation targets instead of relocation_to_nato: "
+                                           f"{', '.join(BLOC_IDS)}"))
     out += [*_commented(controls), ""]
 
     out += _prose(

@@ -125,7 +125,7 @@ def gdp_shares(gdppc, scar, pop, regime, out, scratch):
 @kernel
 def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, target, first_world, s,
              override_cap, override_aid, override_invest, P, sw,
-             rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
+             rate, cap_req, invest_req, aid_req, prio, asylum, cap_app, aid_app, invest_app, frustration,
              income, gdp, thin):
     """Requested controls (doctrine rule), applied ones (moralist pressure, policy events), income, GDP.
 
@@ -135,7 +135,7 @@ def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, targe
     for m in range(e):
         q = P[m]
         request(regime[m], first_world, target, pop[m], unemp[m], support[m], reaction[m], s, q,
-                rate[m], cap_req[m], invest_req[m], aid_req[m], prio[m], thin)
+                rate[m], cap_req[m], invest_req[m], aid_req[m], prio[m], asylum[m], thin)
         for j in range(n):
             if sw[SW.moralism]:
                 cap, aid_, frustration[m, j] = moralism.apply(cap_req[m, j], aid_req[m, j], moralist[m, j], q)
@@ -180,8 +180,8 @@ def economy(gdppc, scar, pop, poverty, regime, income, gdp, aid_share, prio, sho
 
 @kernel
 def migration_setup(pop, income, unemp, poverty, turmoil, displaced, cap, P, sw,
-                    stock, displaced_new, to_neighbours, desired, attract, room):
-    """M6 before the gravity rounds: emigrants, refugees, displaced stock, attractiveness, room."""
+                    stock, displaced_new, to_neighbours, desired, asylum, attract, room):
+    """M6 before the gravity rounds: emigrants, asylum seekers, refugees, displaced stock, attractiveness, room."""
     e, n = pop.shape
     for m in range(e):
         q = P[m]
@@ -194,7 +194,8 @@ def migration_setup(pop, income, unemp, poverty, turmoil, displaced, cap, P, sw,
             stock[m, j] = migration.displaced_stock(displaced[m, j], new, q)
             crossing, hosted = migration.refugees(new, q)
             to_neighbours[m, j] = hosted
-            desired[m, j] = migration.desired_emigrants(econ, crossing, hosted)
+            desired[m, j] = econ
+            asylum[m, j] = migration.asylum_seekers(crossing, hosted)
             attract[m, j] = migration.attractiveness(income[m, j], u, q)
             room[m, j] = migration.room(cap[m, j], p, sw[SW.migration_caps])
 
@@ -217,6 +218,19 @@ def alloc_accept(attract, both, share, room, demand, accept, weighted):
         for j in range(n):
             d = attract[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
             a = migration.acceptance(d, room[m, j])
+            demand[m, j] = d
+            accept[m, j] = a
+            weighted[m, j] = attract[m, j] * a
+
+
+@kernel
+def alloc_asylum(attract, both, share, acceptance, demand, accept, weighted):
+    """Asylum round, part 2: claims at each destination, granted at its asylum acceptance (no cap)."""
+    e, n = attract.shape
+    for m in range(e):
+        for j in range(n):
+            d = attract[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
+            a = migration.asylum_granted(acceptance[m, j])
             demand[m, j] = d
             accept[m, j] = a
             weighted[m, j] = attract[m, j] * a
@@ -332,7 +346,7 @@ def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total,
 @kernel
 def society(  # noqa: PLR0913 - the state of a year in, the next one out
         # state at the start of the year
-        pop, movement_, support, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
+        pop, movement_, support, incumbent, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
         integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base, unintegrated_share0,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, scar1, stock,
@@ -340,10 +354,10 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
         # country constants, keys, parameters, switches
         gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw,
         # outputs
-        pop2, mov1, support1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
+        pop2, mov1, support1, incumbent1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
         x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr,
         # scratch
-        integrated, g11, g10, g8, g7, gap, socf, scratch):
+        integrated, inc_erosion, g11, g10, g8, g7, gap, socf, scratch):
     """M6 net flows, M7, living standards, M1, M2, M5, M9, regime events (M3, M4, M9-M11), clip, M12.
 
     ``ds``/``dr`` are (parts, members, countries) with the planes of SUPPORT_PARTS and
@@ -366,20 +380,35 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
             pop2[m, j] = p2
             u = unemp[m, j]
             inv = invest_app[m, j] if sw[SW.integration] else 0.0
+            ledger = 0.0
             if sw[SW.integration]:
                 cap = integration.capacity(p2, u, inv, q)
                 unintegrated1[m, j], integrated[j] = integration.integrate(unintegrated[m, j], arriving, cap, q)
                 excess_share = integration.excess(arriving, cap) / p2
+                rec = reaction.recent_contact(integrated_recent[m, j], integrated[j], q)
+                y = income[m, j]
+                if sw[SW.integration_labour_gain]:
+                    ledger = ledger + integration.labour_gain(rec / p2, u, q)
+                if sw[SW.integration_fiscal_gain]:
+                    ledger = ledger + integration.fiscal_gain(rec / p2, q)
+                if sw[SW.integration_ageing_gain]:
+                    ledger = ledger + integration.ageing_gain(rec / p2, y, q)
+                if sw[SW.integration_closed_border_cost]:
+                    ledger = ledger + integration.closed_border_cost(arriving, cap, p2, y, q)
             else:
                 unintegrated1[m, j] = unintegrated[m, j] + arriving
                 integrated[j] = 0.0
                 excess_share = 0.0
+                rec = reaction.recent_contact(integrated_recent[m, j], 0.0, q)
+            recent[m, j] = rec
             perc = delays.perception(perceived_old[m, j], excess_share, sw[SW.delays], q)
             perceived[m, j] = perc
             erosion = 0.0
             if sw[SW.integration_erosion]:
                 erosion = integration.erosion(perc, movement.cohesion(breadth[m, j], q), q)
-            ds[_S_M7, m, j] = erosion
+            # erosion falls on the governing coalition: socialist support only where socialists govern
+            ds[_S_M7, m, j] = erosion if regime[m, j] == DS else 0.0
+            inc_erosion[j] = 0.0 if regime[m, j] == DS else erosion
             du = 0.0
             if sw[SW.background]:
                 du = background.unemployment_change(u, structural[j], regime[m, j] == DS, shock[m, j], q)
@@ -389,7 +418,7 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
             c11 = living.income_channel(gdppc1[m, j])
             c10 = living.scarcity_channel(scar1[m, j])
             c8 = aid.consumption_log(aid_share[m, j], received[m, j], sw[SW.aid_donor_cost], q)
-            c7 = living.investment_channel(inv)
+            c7 = integration.integration_channel(inv, ledger)
             g11[j], g10[j], g8[j], g7[j] = c11 - e11[m, j], c10 - e10[m, j], c8 - e8[m, j], c7 - e7[m, j]
             gap[j] = g11[j] + g10[j] + g8[j] + g7[j]
             log_living = living.log_living_standard(c11, c10, c8, c7)
@@ -444,8 +473,7 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
             multiplier[m, j] = mult
             dem1 = clip(dem + ddem, 0.0, 1.0)
             democracy1[m, j] = dem1
-            rec = reaction.recent_contact(integrated_recent[m, j], integrated[j], q)
-            recent[m, j] = rec
+            rec = recent[m, j]
             r_m7 = r_m8 = r_m9 = r_m10 = r_m11 = 0.0
             if sw[SW.reaction]:
                 level = reaction_base[m, j]
@@ -481,6 +509,10 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
             r_raw = reaction_[m, j] + (r_m7 + r_m8 + r_m9 + r_m10 + r_m11)
             r1 = clip(r_raw, 0.0, 1.0 - s1)
             reaction1[m, j] = r1
+            if new == DS:
+                incumbent1[m, j] = s1
+            else:
+                incumbent1[m, j] = integration.incumbent_support(incumbent[m, j], s1, r1, inc_erosion[j], q)
             ds[_S_M2, m, j], ds[_S_M3, m, j], ds[_S_M5, m, j], ds[_S_M7, m, j] = s_m2, s_m3, s_m5, s_m7
             ds[_S_M8, m, j], ds[_S_M10, m, j], ds[_S_M11, m, j] = s_m8, s_m10, s_m11
             ds[_S_MORALISM, m, j], ds[_S_CLIP, m, j] = s_moralism, s1 - s_raw
@@ -500,16 +532,20 @@ def _share(num, total):
 
 
 @kernel
-def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_blocs, series, bloc_share, rows):
+def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_blocs, sigma, offset, series,
+           bloc_share, rows):
     """World and bloc series of year index ``t`` (simulate.simulate_members' ``record``).
 
-    ``series`` (9, members, years + 1) in the order of simulate.SERIES; ``rows`` scratch (10, n).
+    ``series`` (11, members, years + 1) in the order of simulate.SERIES; ``rows`` scratch (12, n).
     """
     e, n = pop.shape
     for m in range(e):
         for j in range(n):
             w = pop[m, j]
             r = regime[m, j]
+            rows[10, j] = w if (r == CA or r == BU or r == RE) else 0.0
+            rows[11, j] = w * living.poverty_at(math.log(living_[m, j]), living.LOG_UPPER_POVERTY_LINE, sigma[j],
+                                                offset[j])
             wf = w if first_world[j] else 0.0
             rows[0, j] = w
             rows[1, j] = w if r == DS else 0.0
@@ -532,6 +568,8 @@ def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_
         series[6, m, t] = _share(row_sum(rows[7]), total)
         series[7, m, t] = row_sum(rows[9])
         series[8, m, t] = _share(row_sum(rows[8]), total)
+        series[9, m, t] = _share(row_sum(rows[10]), total)
+        series[10, m, t] = _share(row_sum(rows[11]), total)
         for b in range(n_blocs):
             for j in range(n):
                 w = pop[m, j] if primary[j] == b else 0.0
@@ -542,37 +580,43 @@ def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_
 
 @kernel
 def count_events(old, new, event, pop, fw, fw_next, ever, counters, rows):
-    """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years."""
+    """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years.
+
+    A republic leaving democratic socialism is a reactionary reversion (to a reactionary
+    regime), a degeneration (to a bureaucratic regime) or an electoral alternation (voted out:
+    not a failure). Exposure: socialist country-years, counted at the end of each year.
+    """
     e, n = old.shape
     for m in range(e):
-        c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0
+        c = [0] * 13
         for j in range(n):
             o = old[m, j]
             w = new[m, j]
             left_soc = o == DS and w != DS
-            reverted = left_soc and w != BU
+            reverted = left_soc and w == RE
             degenerated = left_soc and w == BU
+            alternated = left_soc and w == CD
             entered = w != o and (w == DS or w == BU) and o != DS
-            c0 += entered and w == DS
-            c1 += entered and w == BU and o != BU
-            c2 += reverted
-            c3 += degenerated
-            c4 += reverted and fw[j]
-            c5 += degenerated and fw[j]
-            c6 += left_soc and w == CD
-            c7 += event[m, j] == _CAMPAIGN
             soc_now = w == DS
+            c[0] += entered and w == DS
+            c[1] += entered and w == BU and o != BU
+            c[2] += reverted
+            c[3] += degenerated
+            c[4] += reverted and fw[j]
+            c[5] += degenerated and fw[j]
+            c[8] += alternated
+            c[9] += event[m, j] == _CAMPAIGN
+            c[10] += alternated and fw[j]
+            c[11] += soc_now
+            c[12] += soc_now and fw_next[j]
             if soc_now and fw_next[j]:
                 ever[m, j] = True
             rows[0, j] = pop[m, j] if (soc_now and fw_next[j]) else 0.0
             rows[1, j] = pop[m, j] if (ever[m, j] and not soc_now and fw_next[j]) else 0.0
-        counters[0, m] += c0
-        counters[1, m] += c1
-        counters[2, m] += c2
-        counters[3, m] += c3
-        counters[4, m] += c4
-        counters[5, m] += c5
-        counters[6, m] += row_sum(rows[0])
-        counters[7, m] += row_sum(rows[1])
-        counters[8, m] += c6
-        counters[9, m] += c7
+        for k in range(13):
+            if k == 6:
+                counters[6, m] += row_sum(rows[0])
+            elif k == 7:
+                counters[7, m] += row_sum(rows[1])
+            else:
+                counters[k, m] += c[k]

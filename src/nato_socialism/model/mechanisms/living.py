@@ -19,6 +19,9 @@ the country's Gini::
 where the per-country ``offset`` (probit units) makes the start year match the data
 (:func:`poverty_calibration`; it absorbs survey-versus-national-accounts gaps).
 
+Outcomes also report the share below the upper-middle-income line (``UPPER_POVERTY_LINE``,
+$8.30 a day, World Bank 2025) with the same distribution and offset.
+
 The line (``POVERTY_LINE``, $3.00 a day in 2021 PPP $, World Bank 2025) and the consumption
 share of GDP (``CONSUMPTION_SHARE``, 0.65) are constants of :mod:`nato_socialism.model.context`.
 """
@@ -31,9 +34,11 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..compiled import equation
-from ..context import CONSUMPTION_SHARE, POVERTY_LINE
+from ..context import CONSUMPTION_SHARE, POVERTY_LINE, UPPER_POVERTY_LINE
 
 _LOG_CONSUMPTION_SHARE = math.log(CONSUMPTION_SHARE)
+#: log of the upper poverty line (outcomes only).
+LOG_UPPER_POVERTY_LINE = math.log(UPPER_POVERTY_LINE)
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -53,12 +58,6 @@ def income_channel(gdppc):
 def scarcity_channel(scarcity):
     """M10's channel: ``ln(1 - s)``."""
     return log1p_or_zero(-scarcity)
-
-
-@equation
-def investment_channel(invest):
-    """M7's channel: ``ln(1 - invest)``."""
-    return log1p_or_zero(-invest)
 
 
 @equation
@@ -83,6 +82,12 @@ def poverty_probit(log_living, sigma):
 def poverty(log_living, sigma, offset):
     """Extreme-poverty share at living standard ``exp(log_living)``."""
     return ndtr(poverty_probit(log_living, sigma) + offset)
+
+
+@equation
+def poverty_at(log_living, log_line, sigma, offset):
+    """Share below another line (log of $ a year) with the same distribution and offset (outcomes)."""
+    return ndtr((log_line - log_living) / sigma + sigma / 2.0 + offset)
 
 
 def poverty_calibration(gini: np.ndarray, poverty0: np.ndarray, consumption0: np.ndarray):
