@@ -333,7 +333,8 @@ class CountryAgent(mesa.Agent):
         if self.new_regime == DEM_SOC:
             self.new["incumbent_support"] = support
         else:
-            self.new["incumbent_support"] = incumbent_next(self.incumbent_support, support, reaction, self.inc_erosion, p)
+            self.new["incumbent_support"] = incumbent_next(self.incumbent_support, support, reaction,
+                                                           self.inc_erosion, p)
         self.new.update(support=support, reaction=reaction, pop=self.pop_now, growth=self.growth_now,
                         aid_received=self.received, displaced=self.displaced_now)
         for k, field in CHANNELS.items():

@@ -427,9 +427,11 @@ def integration_capacity(pop: float, unemployment: float, invest: float, p) -> f
 
 
 def immigration_ledger(recent_share, inflow, capacity, pop, income, unemployment, p, sw) -> float:
-    """M7's two-sided ledger (log-points of living standard): labour, fiscal and ageing gains of
-    recently integrated newcomers; the cost of labour demand closed borders leave unfilled.
-    Ageing and shortages weigh min(1, y / 40000)."""
+    """M7's two-sided ledger (log-points of living standard).
+
+    Labour, fiscal and ageing gains of recently integrated newcomers; the cost of labour
+    demand closed borders leave unfilled. Ageing and shortages weigh min(1, y / 40000).
+    """
     rich = min(1.0, income / RICH_INCOME)
     x = 0.0
     if sw.on("integration_labour_gain"):

@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-
 #: Cap of bureaucratic and reactionary regimes.
 CLOSED = 0.0005
 #: Alliance breadth of every doctrine: equal unless a cited position says otherwise (none does).
@@ -164,7 +163,8 @@ DEFAULT_DOCTRINES: tuple[str, ...] = tuple(d for d in DOCTRINE_NAMES if d != "cu
 #: Controls of the custom doctrine an optimizer (or a scenario file) may set: (low, high, meaning).
 CUSTOM_CONTROLS: dict[str, tuple[float, float, str]] = {
     "relocation_rate": (0.0, 0.1, "share of organizers in non-target countries relocating per year"),
-    "relocation_to_nato": (0.0, 1.0, "1: relocate to NATO; 0: to the Global South (outside the first world, free countries first)"),
+    "relocation_to_nato": (0.0, 1.0, "1: relocate to NATO; 0: to the Global South (outside the first world, "
+                                     "free countries first)"),
     "alliance_breadth": (0.0, 1.0, "alliance with non-socialists on an economic programme"),
     "cap_to_capacity": (0.0, 5.0, "immigration cap of socialist republics, multiple of integration capacity"),
     "unemployment_target": (0.02, 1.0, "unemployment above which socialist republics cut immigration (1: never)"),

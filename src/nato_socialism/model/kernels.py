@@ -211,26 +211,17 @@ def alloc_per_z(desired, both, share, per_z):
 
 
 @kernel
-def alloc_accept(attract, both, share, room, demand, accept, weighted):
-    """Gravity round, part 2: demand at each destination and the share it accepts under its room."""
+def alloc_accept(attract, both, share, room, granted, asylum, demand, accept, weighted):
+    """Gravity round, part 2: demand at each destination and the share it accepts.
+
+    Economic migrants: the share its room allows; asylum seekers (``asylum``): the share
+    ``granted`` (its asylum acceptance), whatever the room.
+    """
     e, n = attract.shape
     for m in range(e):
         for j in range(n):
             d = attract[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
-            a = migration.acceptance(d, room[m, j])
-            demand[m, j] = d
-            accept[m, j] = a
-            weighted[m, j] = attract[m, j] * a
-
-
-@kernel
-def alloc_asylum(attract, both, share, acceptance, demand, accept, weighted):
-    """Asylum round, part 2: claims at each destination, granted at its asylum acceptance (no cap)."""
-    e, n = attract.shape
-    for m in range(e):
-        for j in range(n):
-            d = attract[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
-            a = migration.asylum_granted(acceptance[m, j])
+            a = migration.asylum_granted(granted[m, j]) if asylum else migration.acceptance(d, room[m, j])
             demand[m, j] = d
             accept[m, j] = a
             weighted[m, j] = attract[m, j] * a
@@ -346,7 +337,8 @@ def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total,
 @kernel
 def society(  # noqa: PLR0913 - the state of a year in, the next one out
         # state at the start of the year
-        pop, movement_, support, incumbent, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
+        pop, movement_, support, incumbent, reaction_, democracy, regime, unemp, growth_old, unintegrated,
+        displaced_old,
         integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base, unintegrated_share0,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, scar1, stock,
@@ -354,7 +346,8 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
         # country constants, keys, parameters, switches
         gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw,
         # outputs
-        pop2, mov1, support1, incumbent1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
+        pop2, mov1, support1, incumbent1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent,
+        perceived,
         x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr,
         # scratch
         integrated, inc_erosion, g11, g10, g8, g7, gap, socf, scratch):

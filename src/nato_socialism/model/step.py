@@ -169,7 +169,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
                         dtype=np.uint64)
     w = ctx.neighbour_weights
     kernels.society(
-        state.pop, state.movement, state.support, state.incumbent_support, state.reaction, state.democracy, old_regime, state.unemployment,
+        state.pop, state.movement, state.support, state.incumbent_support, state.reaction, state.democracy, old_regime,
+        state.unemployment,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
         state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0,
@@ -179,7 +180,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
         w.indptr, w.indices, w.data, keys, counters, P, sw,
-        pop2, mov, support, incumbent, react, democracy, regime, unemployment, unintegrated, displaced, recent, perceived,
+        pop2, mov, support, incumbent, react, democracy, regime, unemployment, unintegrated, displaced, recent,
+        perceived,
         x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
         np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
         scratch,
@@ -188,7 +190,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         event[:, forced_row] = EVENT["forced"]
     nxt = State(
         year=year + 1, pop=pop2, gdppc=gdppc1, democracy=democracy, regime=regime, movement=mov,
-        support=support, incumbent_support=incumbent, reaction=react, unemployment=unemployment, unintegrated=unintegrated,
+        support=support, incumbent_support=incumbent, reaction=react, unemployment=unemployment,
+        unintegrated=unintegrated,
         integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
@@ -310,10 +313,7 @@ def _gravity(desired, asylum, attract, room, acceptance, kernel_matrix, share, c
         member_matmul(attract, kernel_matrix, out=both, slots=slots)
         kernels.alloc_per_z(desired, both, share, per_z)
         member_matmul(per_z, kernel_matrix, out=both, slots=slots)
-        if asylum_round:
-            kernels.alloc_asylum(attract, both, share, acceptance, demand, accept, weighted)
-        else:
-            kernels.alloc_accept(attract, both, share, room, demand, accept, weighted)
+        kernels.alloc_accept(attract, both, share, room, acceptance, asylum_round, demand, accept, weighted)
         member_matmul(weighted, kernel_matrix, out=both, slots=slots)
         kernels.alloc_done(per_z, both, share, demand, accept, left, admitted, add)
 

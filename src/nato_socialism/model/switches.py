@@ -38,7 +38,7 @@ TERMS: dict[str, str] = {
     "migration_caps": "M6 destination immigration caps",
     "integration_erosion": "M7 erosion of the governing coalition by inflow beyond integration capacity",
     "integration_unemployment": "M7 unemployment from inflow beyond capacity",
-    "integration_labour_gain": "M7 destination gain from the labour of integrated newcomers (where labour is in demand)",
+    "integration_labour_gain": "M7 destination gain from the labour of integrated newcomers where labour is in demand",
     "integration_fiscal_gain": "M7 net fiscal balance of integrated newcomers",
     "integration_ageing_gain": "M7 demographic gain of younger newcomers in ageing (rich) countries",
     "integration_closed_border_cost": "M7 cost of labour demand left unfilled by closed borders",
