@@ -53,22 +53,18 @@ def comparison_table(result) -> Table:
     table = Table(title=f"{result.meta['scenario']}: {result.meta['members']} members, "
                         f"{result.meta['start_year']}-{result.meta['start_year'] + result.meta['horizon']}",
                   caption=f"median over members (90 % intervals: --json); {legend}; "
-                          "(r%): members where the outcome is defined or reached",
+                          "'defined': share of members where the outcome above is defined or reached",
                   box=box.SIMPLE, padding=(0, 1))
-    table.add_column("outcome (better)", no_wrap=True)
+    table.add_column("outcome (better)", no_wrap=True, min_width=max(len(n) for n in HEADLINE) + 2)
     for d in result.doctrines:
-        table.add_column(_short(d), justify="right", no_wrap=True)
+        table.add_column(_short(d), justify="right", no_wrap=True, min_width=6)
     for name in HEADLINE:
         o = OUTCOMES[name]
         arrow = {"higher": "↑", "lower": "↓", "none": " "}[o.direction]
-        cells = []
-        for d in result.doctrines:
-            r = summary.loc[(d, name)]
-            cell = fmt(r["median"], o.unit)
-            if o.nullable and r["reached"] < 1:
-                cell += f" ({100 * r['reached']:.0f}%)"
-            cells.append(cell)
-        table.add_row(f"{name} {arrow}", *cells)
+        rows = [summary.loc[(d, name)] for d in result.doctrines]
+        table.add_row(f"{name} {arrow}", *(fmt(r["median"], o.unit) for r in rows))
+        if o.nullable and any(r["reached"] < 1 for r in rows):
+            table.add_row("  defined", *(f"{100 * r['reached']:.0f}%" for r in rows))
     return table
 
 
