@@ -76,8 +76,8 @@ def show_reanalysis(indices, summary: dict, json_out: bool, top: int = 25) -> No
     console.print(table)
     above = int(indices["above_noise"].sum())
     console.print(
-        f"Noise floor (a dummy factor's {key}): {fmt(float(indices['noise_floor'].iloc[0]))}; {above} of "
-        f"{len(indices)} parameters are above it."
+        f"Noise floor (the largest {key} of 19 dummy factors): {fmt(float(indices['noise_floor'].iloc[0]))}; "
+        f"{above} of {len(indices)} parameters are above it (about 1 in 20 would be by chance)."
         + (f" {summary['undefined']} members with the outcome undefined were left out." if summary["undefined"] else "")
         + f" Stored as {summary['table']} of the run.",
         highlight=False,
@@ -181,13 +181,13 @@ def sensitivity(
 
 
 def _reanalyse(results: Path, run: str, outcome: str, doctrine, method: str, resamples, json_out: bool) -> None:
-    from ..experiments.sensitivity import RESAMPLES, reanalyze
+    from ..experiments.sensitivity import DUMMIES, RESAMPLES, reanalyze
     from ..experiments.store import ResultStore
 
     store = ResultStore.open(results)
     run_id = store.resolve(run)
     factors = sum(1 for lo, hi in (store.meta(run_id)["parameters"] or {}).values() if lo < hi)
-    with progress_bar(factors + 1, f"{method} of {outcome} in run {run_id}", enabled=not json_out) as advance:
+    with progress_bar(factors + DUMMIES, f"{method} of {outcome} in run {run_id}", enabled=not json_out) as advance:
         indices, summary = reanalyze(
             store, run_id, outcome, method=method, doctrine=doctrine, resamples=resamples or RESAMPLES, progress=advance
         )

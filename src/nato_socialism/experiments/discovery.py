@@ -367,6 +367,9 @@ def cart_boxes(
 ) -> list[dict]:
     """CART leaves of ``y`` (0/1) as boxes, densest first, each judged by the chance criterion.
 
+    The leaves reported are those denser than the base rate: those reaching ``threshold`` if
+    any, else the densest, at most ``boxes``.
+
     The fields are those of :func:`prim_boxes` (``step`` is the leaf's position among the
     tree's leaves; no stability scores). The permutation statistic is the densest leaf (or
     the whole sample) of a tree grown on permuted cases whose coverage is at least the box's.
@@ -378,9 +381,8 @@ def cart_boxes(
     init = _make_box(x)
     leaves = _cart_leaves(x, y, mass_min)
     stats = [(*_leaf_stats(y, inside), i) for i, (_, inside) in enumerate(leaves)]
-    chosen = sorted(stats, key=lambda s: (-s[1], -s[0]))
-    dense = [s for s in chosen if s[1] >= threshold]
-    chosen = (dense or chosen)[:boxes]
+    ranked = sorted((s for s in stats if s[1] > base), key=lambda s: (-s[1], -s[0]))  # leaves richer than average
+    chosen = ([s for s in ranked if s[1] >= threshold] or ranked)[:boxes]
     rng = np.random.default_rng(seed)
     null: list[list[tuple[float, float]]] = []  # per permutation: (coverage, density) of every leaf and the root
 
