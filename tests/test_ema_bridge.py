@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from ema_workbench import Policy, SequentialEvaluator
-from ema_workbench.analysis import feature_scoring, pairs_plotting, plotting, prim
+from ema_workbench.analysis import cart, dimensional_stacking, feature_scoring, pairs_plotting, plotting, prim
 
 from nato_socialism import ema
 from nato_socialism.errors import UserError
@@ -79,10 +79,15 @@ def test_emas_plots_and_feature_scores_take_the_tuple(stored):
     assert set(defined) == set(scores.columns) and "policy" in scores.index
     varying = [k for k, v in defined.items() if np.ptp(v) > 0]
     assert len(varying) > 10 and np.isclose(scores[varying].sum(), 1).all()
-    # PRIM and CART take it directly as well
-    box = prim.Prim(experiments, scalars["world_poverty_mean"] < np.median(scalars["world_poverty_mean"]),
-                    threshold=0.6).find_box()
+    # PRIM, CART and dimensional stacking take it directly as well
+    low = scalars["world_poverty_mean"] < np.median(scalars["world_poverty_mean"])
+    box = prim.Prim(experiments, low, threshold=0.6).find_box()
     assert len(box.peeling_trajectory) >= 1
+    tree = cart.CART(experiments, low, mass_min=0.1)
+    tree.build_tree()
+    assert len(tree.boxes) >= 2
+    dimensional_stacking.create_pivot_plot(experiments, low, nr_levels=2)
+    plt.close("all")
 
 
 def test_load_refuses_what_it_cannot_give(stored):
