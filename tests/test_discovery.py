@@ -10,7 +10,15 @@ import pytest
 
 from cli_helpers import cli
 from nato_socialism.errors import UserError
-from nato_socialism.experiments.discovery import ALPHA, MARGIN, cart_boxes, discover, feature_scores, prim_boxes
+from nato_socialism.experiments.discovery import (
+    ALPHA,
+    MARGIN,
+    DiscoveryConfig,
+    cart_boxes,
+    discover,
+    feature_scores,
+    prim_boxes,
+)
 from nato_socialism.experiments.ensemble import prepare
 from nato_socialism.experiments.executors import start_run
 from nato_socialism.experiments.store import ResultStore
@@ -33,7 +41,7 @@ def _noise(n=400, d=8, rate=0.75, seed=1):
 
 def test_prim_recovers_a_planted_box_and_calls_it_better_than_chance():
     x, y = _planted()
-    boxes, trajectory = prim_boxes(x, y, threshold=0.9, resamples=4)
+    boxes, trajectory = prim_boxes(x, y, DiscoveryConfig(threshold=0.9, resamples=4))
     first = boxes[0]
     assert first["better_than_chance"] and first["reasons"] == []
     limits = {r["parameter"]: r for r in first["restrictions"]}
@@ -57,7 +65,7 @@ def test_prim_recovers_a_planted_box_and_calls_it_better_than_chance():
 def test_prim_on_noise_finds_no_box_better_than_chance():
     """Like the 400-member run whose 'box' had density 81 % against a base rate of 75 %."""
     x, y = _noise()
-    boxes, _ = prim_boxes(x, y, threshold=0.8, resamples=4)
+    boxes, _ = prim_boxes(x, y, DiscoveryConfig(threshold=0.8, resamples=4))
     assert boxes and not any(b["better_than_chance"] for b in boxes)
     assert len(boxes) == 1  # the search stops at the first chance box
     assert boxes[0]["density"] < boxes[0]["base_rate"] + MARGIN or boxes[0]["permutation_p"] > ALPHA
@@ -65,14 +73,14 @@ def test_prim_on_noise_finds_no_box_better_than_chance():
 
 def test_cart_known_answer_and_noise():
     x, y = _planted(n=400)
-    boxes = cart_boxes(x, y, threshold=0.8)
+    boxes = cart_boxes(x, y, DiscoveryConfig(threshold=0.8))
     best = boxes[0]
     assert best["better_than_chance"] and best["density"] >= 0.9
     limits = {r["parameter"]: r for r in best["restrictions"]}
     assert abs(limits["a"]["low"] - 0.6) < 0.1 and abs(limits["c"]["high"] - 0.5) < 0.1
     assert best["permutation_p"] == pytest.approx(1 / 20)
     x, y = _noise()
-    boxes = cart_boxes(x, y, threshold=0.8)
+    boxes = cart_boxes(x, y, DiscoveryConfig(threshold=0.8))
     assert not any(b["better_than_chance"] for b in boxes)
     # the leaves look convincing in-sample (quasi-p < 0.05); only the permutation test exposes them
     assert any(b["min_quasi_p"] is not None and b["min_quasi_p"] < ALPHA for b in boxes)
@@ -91,7 +99,7 @@ def stored(tmp_path_factory):
 def test_discover_on_a_stored_run_writes_its_tables(stored, method):
     store, run_id = stored
     out = discover(store, run_id, "first_world_living_growth", "nato_first", "open_solidarity", method=method,
-                   permutations=3, resamples=2)
+                   config=DiscoveryConfig(permutations=3, resamples=2))
     assert out["n"] == 16 and 0 < out["wins"] < 1
     win = out["cases"]["win"]
     assert win["base_rate"] == pytest.approx(out["wins"]) and win["boxes"]
@@ -136,3 +144,6 @@ def test_bad_names(stored):
         discover(store, run_id, "povrety", "nato_first", "open_solidarity")
     with pytest.raises(UserError, match="expected prim or cart"):
         discover(store, run_id, "world_poverty_mean", "nato_first", "open_solidarity", method="crat")
+    with pytest.raises(UserError, match="threshold must be in"):
+        discover(store, run_id, "world_poverty_mean", "nato_first", "open_solidarity",
+                 config=DiscoveryConfig(threshold=1.5))

@@ -70,15 +70,16 @@ def discover(
     quasi-p <= 0.05 and a permutation test gives p <= 0.05 (docs/experiments.md); otherwise the
     answer is "no box better than chance". Results are stored under the run's analysis tables.
     """
+    from ..experiments.discovery import DiscoveryConfig, work_units
     from ..experiments.discovery import discover as find
-    from ..experiments.discovery import work_units
     from ..experiments.store import ResultStore
 
+    config = DiscoveryConfig(threshold=threshold, boxes=boxes, permutations=permutations, resamples=resamples,
+                             seed=seed)
+    config.check()
     store = ResultStore.open(results)
-    total = work_units(method, max(boxes, 1), max(permutations, 0), max(resamples, 0))
-    with progress_bar(total, f"{method} on {outcome}", enabled=not json_out) as advance:
-        out = find(store, run, outcome, better, than, method=method, threshold=threshold, boxes=boxes,
-                   permutations=permutations, resamples=resamples, seed=seed, progress=advance)
+    with progress_bar(work_units(method, config), f"{method} on {outcome}", enabled=not json_out) as advance:
+        out = find(store, run, outcome, better, than, method=method, config=config, progress=advance)
     if json_out:
         print_json(out)
         return

@@ -60,6 +60,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -85,6 +86,35 @@ BOXES = 3
 #: and keeps every peeled box (the density threshold is applied when selecting on the trajectory).
 _EMA_THRESHOLD = 1e-9
 CASES = ("win", "lose")
+
+
+@dataclass(frozen=True)
+class DiscoveryConfig:
+    """Settings of a discovery (the chance criterion's ALPHA and MARGIN are fixed, not settings).
+
+    ``threshold``: density a selected box should reach; ``boxes``: boxes per case at most;
+    ``permutations``: draws of the permutation test; ``resamples``: PRIM reruns on random
+    halves for the stability scores; ``peel_alpha``, ``mass_min``: PRIM's peeling share and
+    smallest box (share of all members; also CART's smallest leaf); ``seed``: of the
+    permutations, resamples and feature scores.
+    """
+
+    threshold: float = 0.8
+    boxes: int = BOXES
+    permutations: int = PERMUTATIONS
+    resamples: int = RESAMPLES
+    peel_alpha: float = 0.05
+    mass_min: float = 0.05
+    seed: int = 0
+
+    def check(self) -> None:
+        """Refuse bad settings with a clear message."""
+        if not 0 < self.threshold <= 1:
+            raise UserError(f"--threshold must be in (0, 1], not {self.threshold}.")
+        if self.boxes < 1 or self.permutations < 0 or self.resamples < 0:
+            raise UserError("--boxes must be at least 1, --permutations and --resamples at least 0.")
+        if not (0 < self.peel_alpha < 1 and 0 < self.mass_min < 1):
+            raise UserError("peel_alpha and mass_min must be in (0, 1).")
 
 
 def paired_wins(
@@ -246,14 +276,7 @@ def _stability(
 def prim_boxes(
     x: pd.DataFrame,
     y: np.ndarray,
-    *,
-    threshold: float = 0.8,
-    boxes: int = BOXES,
-    permutations: int = PERMUTATIONS,
-    resamples: int = RESAMPLES,
-    peel_alpha: float = 0.05,
-    mass_min: float = 0.05,
-    seed: int = 0,
+    config: DiscoveryConfig = DiscoveryConfig(),
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[dict], pd.DataFrame]:
     """PRIM boxes of ``y`` (0/1) in ``x``, each judged by the chance criterion, and their trajectories.
@@ -268,14 +291,16 @@ def prim_boxes(
     """
     from ema_workbench.analysis import prim
 
+    threshold, permutations, resamples = config.threshold, config.permutations, config.resamples
+    peel_alpha, mass_min = config.peel_alpha, config.mass_min
     logging.getLogger("EMA").setLevel(logging.WARNING)
     y = np.asarray(y, dtype=int)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(config.seed)
     algo = prim.Prim(x, y, threshold=_EMA_THRESHOLD, peel_alpha=peel_alpha, mass_min=mass_min)
     total_cases = int(y.sum())
     found, trajectories = [], []
     taken = np.zeros(len(y), dtype=bool)  # members inside the boxes found so far (EMA's covering)
-    for b in range(1, boxes + 1):
+    for b in range(1, config.boxes + 1):
         remaining = np.flatnonzero(~taken)
         cases_left = int(y[remaining].sum())
         if cases_left < 2 or cases_left == len(remaining) or len(remaining) < 4:
@@ -357,12 +382,7 @@ def _leaf_stats(y: np.ndarray, inside: np.ndarray) -> tuple[float, float, float]
 def cart_boxes(
     x: pd.DataFrame,
     y: np.ndarray,
-    *,
-    threshold: float = 0.8,
-    boxes: int = BOXES,
-    permutations: int = PERMUTATIONS,
-    mass_min: float = 0.05,
-    seed: int = 0,
+    config: DiscoveryConfig = DiscoveryConfig(),
     progress: Callable[[int], None] | None = None,
 ) -> list[dict]:
     """CART leaves of ``y`` (0/1) as boxes, densest first, each judged by the chance criterion.
@@ -376,14 +396,15 @@ def cart_boxes(
     """
     from ema_workbench.analysis.scenario_discovery_util import _make_box
 
+    threshold, permutations, mass_min = config.threshold, config.permutations, config.mass_min
     y = np.asarray(y, dtype=int)
     base = y.mean()
     init = _make_box(x)
     leaves = _cart_leaves(x, y, mass_min)
     stats = [(*_leaf_stats(y, inside), i) for i, (_, inside) in enumerate(leaves)]
     ranked = sorted((s for s in stats if s[1] > base), key=lambda s: (-s[1], -s[0]))  # leaves richer than average
-    chosen = ([s for s in ranked if s[1] >= threshold] or ranked)[:boxes]
-    rng = np.random.default_rng(seed)
+    chosen = ([s for s in ranked if s[1] >= threshold] or ranked)[: config.boxes]
+    rng = np.random.default_rng(config.seed)
     null: list[list[tuple[float, float]]] = []  # per permutation: (coverage, density) of every leaf and the root
 
     def null_statistic(i: int, coverage: float) -> float:
@@ -438,10 +459,11 @@ def table_prefix(method: str, better: str, than: str, outcome: str) -> str:
     return f"discovery-{method}-{better}-vs-{than}-{outcome}"
 
 
-def work_units(method: str, boxes: int, permutations: int, resamples: int) -> int:
+def work_units(method: str, config: DiscoveryConfig) -> int:
     """Upper bound of the progress units :func:`discover` reports (for a progress bar)."""
-    per_box = 1 + permutations + resamples if method == "prim" else 1 + permutations
-    return len(CASES) * (boxes * per_box if method == "prim" else per_box)
+    if method == "prim":
+        return len(CASES) * config.boxes * (1 + config.permutations + config.resamples)
+    return len(CASES) * (1 + config.permutations)
 
 
 def discover(
@@ -452,13 +474,7 @@ def discover(
     than: str,
     *,
     method: str = "prim",
-    threshold: float = 0.8,
-    boxes: int = BOXES,
-    permutations: int = PERMUTATIONS,
-    resamples: int = RESAMPLES,
-    peel_alpha: float = 0.05,
-    mass_min: float = 0.05,
-    seed: int = 0,
+    config: DiscoveryConfig = DiscoveryConfig(),
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Find the assumptions under which ``better`` beats ``than`` on ``outcome`` (and loses).
@@ -475,10 +491,7 @@ def discover(
     """
     if method not in METHODS:
         raise UserError(f"unknown --method {method!r}; expected prim or cart.{suggest(method, METHODS)}")
-    if not 0 < threshold <= 1:
-        raise UserError(f"--threshold must be in (0, 1], not {threshold}.")
-    if boxes < 1 or permutations < 0 or resamples < 0:
-        raise UserError("--boxes must be at least 1, --permutations and --resamples at least 0.")
+    config.check()
     run_id = store.resolve(run)
     x, win, lose = paired_wins(store, run_id, outcome, better, than)
     if len(win) < 4 or x.shape[1] == 0:
@@ -494,11 +507,12 @@ def discover(
         "direction": OUTCOMES[outcome].direction,
         "method": method,
         "n": len(win),
-        "threshold": threshold,
+        "threshold": config.threshold,
         "wins": float(win.mean()),
         "losses": float(lose.mean()),
         "parameters": x.shape[1],
-        "criterion": {"margin": MARGIN, "alpha": ALPHA, "permutations": permutations, "resamples": resamples},
+        "criterion": {"margin": MARGIN, "alpha": ALPHA, "permutations": config.permutations,
+                      "resamples": config.resamples},
         "cases": {},
         "feature_scores": [],
     }
@@ -507,14 +521,10 @@ def discover(
         found: list[dict] = []
         if 0 < y.sum() < len(y):
             if method == "prim":
-                found, traj = prim_boxes(
-                    x, y, threshold=threshold, boxes=boxes, permutations=permutations, resamples=resamples,
-                    peel_alpha=peel_alpha, mass_min=mass_min, seed=seed, progress=progress,
-                )
+                found, traj = prim_boxes(x, y, config, progress)
                 trajectories.append(traj.assign(case=case))
             else:
-                found = cart_boxes(x, y, threshold=threshold, boxes=boxes, permutations=permutations,
-                                   mass_min=mass_min, seed=seed, progress=progress)
+                found = cart_boxes(x, y, config, progress)
         good = sum(b["better_than_chance"] for b in found)
         if not 0 < y.sum() < len(y):
             message = f"no box: {'every' if y.all() else 'no'} member is in this case"
@@ -530,7 +540,7 @@ def discover(
             "message": message,
         }
     if 0 < win.sum() < len(win):
-        out["feature_scores"] = feature_scores(x, win, seed).to_dict(orient="records")
+        out["feature_scores"] = feature_scores(x, win, config.seed).to_dict(orient="records")
     out["tables"] = _store_tables(store, run_id, out, trajectories)
     return out
 
