@@ -66,9 +66,9 @@ def discover(
 ):
     """Find parameter boxes where A beats B on an outcome, and where it loses, and test them against chance.
 
-    A box counts only if its density is 5 points above the base rate, one restriction has a
-    quasi-p <= 0.05 and a permutation test gives p <= 0.05 (docs/experiments.md); otherwise the
-    answer is "no box better than chance". Results are stored under the run's analysis tables.
+    A box counts if density >= base rate + 5 points, a quasi-p <= 0.05 and permutation p <= 0.05 (docs/experiments.md).
+
+    Otherwise the answer is "no box better than chance". Results are stored as the run's analysis tables.
     """
     from ..experiments.discovery import DiscoveryConfig, work_units
     from ..experiments.discovery import discover as find

@@ -125,8 +125,7 @@ def sensitivity(
 ):
     """Rank the parameters by their influence on one outcome (SALib over the parameter registry).
 
-    Without --run a SALib design is simulated and stored as a run; with --run the sample of a
-    stored ensemble is re-analysed (delta, PAWN or RBD-FAST) without simulating anything.
+    With --run a stored ensemble's own sample is re-analysed (delta, PAWN or RBD-FAST): nothing is simulated.
     """
     from ..errors import UserError
     from ..experiments.executors import make_executor
