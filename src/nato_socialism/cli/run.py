@@ -50,7 +50,7 @@ def comparison_table(result) -> Table:
     """Headline outcomes as rows, doctrines as columns: the median over members (fits 80 columns)."""
     summary = result.summary().set_index(["doctrine", "outcome"])
     legend = ", ".join(f"{_short(d)} = {d}" for d in result.doctrines)
-    table = Table(title=f"{result.meta['scenario']}: {result.meta['members']} members, "
+    table = Table(title=f"Doctrine comparison: {result.meta['scenario']}, {result.meta['members']} members, "
                         f"{result.meta['start_year']}-{result.meta['start_year'] + result.meta['horizon']}",
                   caption=f"median over members (90 % intervals: --json); {legend}; "
                           "'defined': share of members where the outcome above is defined or reached",
