@@ -126,7 +126,10 @@ def _cached(options: dict):
     return decorate
 
 
-_OPTIONS = dict(nogil=True, error_model="numpy")
+# No reference counting: the compiled code allocates nothing (every array comes from the
+# caller), and numba's counting of the views and arguments it passes around would cost
+# atomic operations inside the loops.
+_OPTIONS = dict(nogil=True, error_model="numpy", _nrt=False)
 #: Decorator of a scalar equation: compiled into the passes that call it, callable from Python.
 equation = _cached(dict(_OPTIONS, inline="always"))
 #: Decorator of a compiled pass over (members, countries) arrays.

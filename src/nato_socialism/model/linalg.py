@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-BLOCK = 16
+BLOCK = 64
 
 _lock = threading.Lock()
 _depth = 0

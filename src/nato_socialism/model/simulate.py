@@ -313,7 +313,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         pb = p if (lo == 0 and hi == e) else select_members(p, sel)
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
         slots = slots_all[sel]
-        rows = np.empty((10, n))
+        rows = np.empty((2, len(PRIMARY_BLOCS)))
         state = initial_state(world, ctx, pb)
         s3 = series3[:, sel]
         bs = bloc_share[sel]
@@ -334,7 +334,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
                 raise NumericalError.locate(state, res, ctx, members[sel])
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
-                                 first_world[t + 1], ever, cnt, rows)
+                                 first_world[t + 1], ever, cnt)
             if kb:
                 for c in TRAJECTORY_CONTROLS:
                     trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]
