@@ -249,9 +249,9 @@ def test_m11_breakdown_by_income_band_matches_przeworski_in_model_units():
     assert background.democratization_hazard(1000.0, Q) == background.democratization_hazard(50000.0, Q)
     npg = background.natural_population_growth
     assert npg(math.log(1000.0), 0, Q) > npg(math.log(50000.0), 0, Q)
-    frontier = background.log_frontier(0, Q)
-    assert background.growth(math.log(2000.0), frontier, 0.0, Q) > background.growth(math.log(70000.0), frontier, 0.0, Q)
-    assert background.growth(math.log(10.0), frontier, 50.0, Q) == background.GROWTH_LIMIT
+    frontier, growth = background.log_frontier(0, Q), background.growth
+    assert growth(math.log(2000.0), frontier, 0.0, Q) > growth(math.log(70000.0), frontier, 0.0, Q)
+    assert growth(math.log(10.0), frontier, 50.0, Q) == background.GROWTH_LIMIT
     assert background.democracy_toward_regime(0.9, DS) == 0.0 < background.democracy_toward_regime(0.5, DS)
 
 
