@@ -347,16 +347,17 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
         stock,
         left, admitted, refugees_in, to_neighbours, shock, soc_share0,
         # country constants, keys, parameters, switches
-        gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw,
+        gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw, decompose,
         # outputs
         pop2, mov1, support1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
         x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr,
         # scratch
-        integrated, g11, g10, g8, g7, gap, socf, scratch):
+        integrated, erosion_row, g11, g10, g8, g7, gap, socf, scratch):
     """M6 net flows, M7, living standards, M1, M2, M5, M9, regime events (M3, M4, M9-M11), clip, M12.
 
     ``ds``/``dr`` are (parts, members, countries) with the planes of SUPPORT_PARTS and
-    REACTION_PARTS. A country forced by a scheduled event this year has no event of its own.
+    REACTION_PARTS; only the clip planes are written unless ``decompose``. A country forced by
+    a scheduled event this year has no event of its own.
     """
     e, n = pop.shape
     on_aid_donor_cost = sw[SW.aid_donor_cost]
@@ -407,7 +408,7 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
             erosion = 0.0
             if on_integration_erosion:
                 erosion = integration.erosion(perc, movement.cohesion(breadth[m, j], q), q)
-            ds[_S_M7, m, j] = erosion
+            erosion_row[j] = erosion
             du = 0.0
             if on_background:
                 du = background.unemployment_change(u, structural[j], regime[m, j] == DS, shock[m, j], q)
@@ -449,7 +450,7 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
                 dm = organizer_relocation.relocation(mv, pop[m, j], rate[m, j], target[m, j], pool, total_weight,
                                                      on_organizer_relocation_diminishing, q)
             s_m2 = s_m5 = s_m8 = s_m10 = s_m11 = 0.0
-            s_m7 = ds[_S_M7, m, j]
+            s_m7 = erosion_row[j]
             if on_movement:
                 dm = dm + movement.movement_change(mv, griev, democracy[m, j], soc, q)
                 s_m2 = movement.support_change(s_old, mv, griev, b, q)
@@ -510,11 +511,14 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
             r_raw = reaction_[m, j] + (r_m7 + r_m8 + r_m9 + r_m10 + r_m11)
             r1 = clip(r_raw, 0.0, 1.0 - s1)
             reaction1[m, j] = r1
-            ds[_S_M2, m, j], ds[_S_M3, m, j], ds[_S_M5, m, j], ds[_S_M7, m, j] = s_m2, s_m3, s_m5, s_m7
-            ds[_S_M8, m, j], ds[_S_M10, m, j], ds[_S_M11, m, j] = s_m8, s_m10, s_m11
-            ds[_S_MORALISM, m, j], ds[_S_CLIP, m, j] = s_moralism, s1 - s_raw
-            dr[_R_M7, m, j], dr[_R_M8, m, j], dr[_R_M9, m, j] = r_m7, r_m8, r_m9
-            dr[_R_M10, m, j], dr[_R_M11, m, j], dr[_R_CLIP, m, j] = r_m10, r_m11, r1 - r_raw
+            ds[_S_CLIP, m, j] = s1 - s_raw
+            dr[_R_CLIP, m, j] = r1 - r_raw
+            if decompose:
+                ds[_S_M2, m, j], ds[_S_M3, m, j], ds[_S_M5, m, j], ds[_S_M7, m, j] = s_m2, s_m3, s_m5, s_m7
+                ds[_S_M8, m, j], ds[_S_M10, m, j], ds[_S_M11, m, j] = s_m8, s_m10, s_m11
+                ds[_S_MORALISM, m, j] = s_moralism
+                dr[_R_M7, m, j], dr[_R_M8, m, j], dr[_R_M9, m, j] = r_m7, r_m8, r_m9
+                dr[_R_M10, m, j], dr[_R_M11, m, j] = r_m10, r_m11
             # side effects of this year's regime change
             scar_final[m, j], moralist1[m, j], years1[m, j] = enter_regime(
                 r, new, scar1[m, j], moralist[m, j], years[m, j] + 1.0, soc_share_new, False, sw, q)

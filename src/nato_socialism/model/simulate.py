@@ -242,11 +242,11 @@ class NumericalError(UserError):
     """A state became NaN or infinite: names the mechanism, country, year and member."""
 
     @classmethod
-    def locate(cls, before: State, after, ctx: Context, members) -> NumericalError:
+    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members, slots) -> NumericalError:
         """Name the variables, the first bad member and country, and the first non-finite contribution.
 
-        The contributions are those the step computed (its equations split by mechanism), so
-        the first one (in CONTRIBUTIONS order) that is not finite names the mechanism.
+        The contributions are the step's own equations split by mechanism; a step run without
+        its decomposition (``decompose=False``) is run again for that member with it.
         """
         bad = np.zeros(after.state.pop.shape, dtype=bool)
         variables = []
@@ -259,9 +259,15 @@ class NumericalError(UserError):
                 variables.append(k)
             bad |= nonfinite
         row, col = (int(i[0]) for i in np.nonzero(bad))
+        parts, at = after, row
+        if set(after.support) != set(CONTRIBUTIONS):
+            rows = slice(row, row + 1)
+            with np.errstate(all="ignore"):
+                parts = step(before.select(rows), select_members(p, rows), ctx, spec, keys[rows], slots[rows])
+            at = 0
         mechanism = next(
             (k for k in CONTRIBUTIONS
-             if not (np.isfinite(after.support[k][row, col]) and np.isfinite(after.reaction[k][row, col]))),
+             if not (np.isfinite(parts.support[k][at, col]) and np.isfinite(parts.reaction[k][at, col]))),
             None,
         )
         where = f"{ctx.iso3[col]}, year {before.year}, member {int(members[row])}"
@@ -329,9 +335,9 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
 
         record(0, state)
         for t in range(years):
-            res = step(state, pb, ctx, spec, kb_keys, slots)
+            res = step(state, pb, ctx, spec, kb_keys, slots, decompose=kb > 0)
             if not _finite(res):
-                raise NumericalError.locate(state, res, ctx, members[sel])
+                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel], slots)
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
                                  first_world[t + 1], ever, cnt)

@@ -117,12 +117,15 @@ def _relocation_target(spec: DoctrineSpec, ctx: Context, t: int) -> np.ndarray:
 
 
 def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
-         slots: np.ndarray | None = None) -> StepResult:
+         slots: np.ndarray | None = None, decompose: bool = True) -> StepResult:
     """Advance every member one year. Pure: returns a new state and the decomposition.
 
     ``slots``: the members' positions in the blocks of the migration products
     (:func:`~nato_socialism.model.linalg.member_slots` of their indices; default: numbered
-    from 0). Give them when the members are part of a larger ensemble.
+    from 0). Give them when the members are part of a larger ensemble. ``decompose=False``
+    skips storing the contributions of the mechanisms (a run that keeps no "why" table):
+    ``support`` and ``reaction`` then hold only the ``clip`` part, which the numerical guard
+    reads; the state is the same.
     """
     sw = switch_vector(ctx.switches)
     P = kernel_params(p)
@@ -192,10 +195,10 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
         flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
-        w.indptr, w.indices, w.data, keys, counters, P, sw,
+        w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
         pop2, mov, support, react, democracy, regime, unemployment, unintegrated, displaced, recent, perceived,
         x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
-        np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), scratch,
+        *(np.empty(n) for _ in range(8)), scratch,
     )
     living_standards.poverty(poverty, out=poverty)  # the pass stored the scores
     if forced_codes is not None:
@@ -208,11 +211,16 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
         turmoil=turmoil, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
     )
-    zeros = _zeros(shape)
+    if decompose:
+        zeros = _zeros(shape)
+        support = {k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS}
+        reaction = {k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS}
+    else:
+        support, reaction = {"clip": ds[_S["clip"]]}, {"clip": dr[_R["clip"]]}
     return StepResult(
         state=nxt,
-        support={k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS},
-        reaction={k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS},
+        support=support,
+        reaction=reaction,
         requested=requested, applied=applied, event=event, old_regime=old_regime, new_regime=regime,
         aid_received=received, displaced_new=flows.displaced_new,
     )
