@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from model_helpers import context, world
+from model_helpers import context, keys, world
 from nato_socialism.model import moralism
 from nato_socialism.model.compiled import evaluate, kernel_params
 from nato_socialism.model.mechanisms import (
@@ -288,7 +288,7 @@ def test_status_quo_controls_at_the_start():
 
     ctx = context(3)
     p = default_params(2)
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, keys(2))
     requested, applied = controls(state, p, ctx, DOCTRINES["status_quo"].spec)
     closed = np.isin(state.regime, (int(Regime.BUREAUCRATIC), int(Regime.REACTIONARY)))
     assert (requested.immigration_cap[closed] == CLOSED).all()
