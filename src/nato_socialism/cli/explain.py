@@ -11,8 +11,8 @@ from ..errors import UserError, suggest
 from ..model.state import REGIME_LABELS, Regime
 from ..model.step import CONTRIBUTIONS, EVENTS
 from ..model.switches import MECHANISMS
+from .common import check_doctrines, load
 from .render import console, print_json
-from .run import check_doctrines, load
 
 LABELS = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
     "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from ..model.outcomes import OUTCOMES
+from .common import announce, load, store_writer
 from .render import console, fmt, print_json, progress_bar, records
-from .run import announce, load, store_writer
 
 
 def show_optimization(

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ..errors import UserError, suggest
-from ..model.doctrines import DOCTRINE_NAMES
+from ..errors import UserError
 from ..model.outcomes import OUTCOMES
-from .render import console, err_console, fmt, print_json, progress_bar, records
+from .common import announce, load, store_writer
+from .render import console, fmt, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal table (all are in --json).
 HEADLINE = (
@@ -19,22 +18,6 @@ HEADLINE = (
     "first_world_breakdowns", "first_world_living_growth", "world_poverty_mean", "displaced_person_years",
     "reversions", "degenerations", "essay_sequence",
 )
-
-
-def check_doctrines(names: list[str] | None) -> None:
-    """Refuse unknown doctrine names with a suggestion."""
-    for name in names or []:
-        if name not in DOCTRINE_NAMES:
-            expected = ", ".join(DOCTRINE_NAMES)
-            raise UserError(f"unknown doctrine {name!r}; expected one of {expected}.{suggest(name, DOCTRINE_NAMES)}")
-
-
-def load(scenario: str, **overrides):
-    """Load a scenario by name or path and apply command-line overrides."""
-    from ..scenario import load_scenario
-
-    check_doctrines(overrides.get("doctrines"))
-    return load_scenario(scenario).with_overrides(**overrides)
 
 
 def comparison_table(result) -> Table:
@@ -150,22 +133,6 @@ def run(
         if store is not None:
             result = store.load(run_id)
     show_comparison(result, json_out, run_id=run_id, results=None if no_store else results)
-
-
-def announce(run_id: str, results: Path) -> None:
-    """Tell the user (on stderr) where a run goes and how to resume it."""
-    err_console.print(f"run {run_id} -> {results / run_id}  (if interrupted: nato-socialism run --resume "
-                      f"{run_id} --results {results})", highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def store_writer(store):
-    """Hold a store's writer lock (no-op without a store)."""
-    if store is None:
-        yield
-    else:
-        with store.writer():
-            yield
 
 
 def _resume(store, run: str, workers, scheduler, data, json_out):

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from .common import announce, check_doctrines, load, store_writer
 from .render import console, fmt, print_json, progress_bar, records
-from .run import announce, check_doctrines, load, store_writer
 
 
 def show_indices(indices, meta: dict, json_out: bool, extra_doc: dict | None = None, top: int = 25) -> None:
