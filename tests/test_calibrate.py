@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from nato_socialism.cli.validate import calibrate as calibrate_command
 from nato_socialism.errors import UserError
-from nato_socialism.model import parameters
+from nato_socialism.model import registry as parameters
 from nato_socialism.validation.calibrate import CALIBRATED, SOURCE_PREFIX, accept, calibrate, default_test_window
 
 FIT, TEST = (1960, 1979), (1980, 1989)

@@ -4,9 +4,5 @@ Layers, inside out: ``data`` -> ``model`` -> ``experiments`` -> ``cli``.
 Inner layers never import outer ones.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("nato-socialism")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+unknown"
+#: The package version (the one place it is written; pyproject.toml reads it from here).
+__version__ = "0.1.0"

@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nato_socialism.data import ROW_LABELS, build_blocs, build_world
-
 
 def countries(
     bloc: str | None = typer.Option(None, "--bloc", help="Only members of this bloc id."),
@@ -25,6 +23,8 @@ def countries(
     Blocs are evaluated in --year; the country values are the snapshot's, with the
     variables that were imputed named in the last column.
     """
+    from nato_socialism.data import ROW_LABELS, build_blocs, build_world
+
     world = build_world(data_dir=data)
     blocs = build_blocs(world, data_dir=data)
     year = world.year if year is None else year

@@ -8,19 +8,19 @@ import typer
 from rich.table import Table
 
 from ..errors import UserError, suggest
-from ..model.state import REGIME_LABELS, Regime
-from ..model.step import CONTRIBUTIONS, EVENTS
-from ..model.switches import MECHANISMS
 from .common import check_doctrines, load
 from .render import console, print_json
-
-LABELS = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
-    "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
 
 
 def explain_member(sc, country: str, year: int, doctrine: str, member: int, data_dir=None) -> dict:
     """Re-simulate one member and return the decomposition of one country-year."""
     from ..experiments.ensemble import prepare, run_chunk
+    from ..model.state import REGIME_LABELS, Regime
+    from ..model.step import CONTRIBUTIONS, EVENTS
+    from ..model.switches import MECHANISMS
+
+    labels = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
+        "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
 
     if not sc.start_year <= year < sc.start_year + sc.horizon:
         raise UserError(f"--year {year} is outside the run {sc.start_year}-{sc.start_year + sc.horizon - 1}.")
@@ -42,7 +42,7 @@ def explain_member(sc, country: str, year: int, doctrine: str, member: int, data
             "before": float(traj.loc[year, target]),
             "after": float(traj.loc[year + 1, target]),
             "change": float(sum(parts.values())),
-            "contributions": [{"mechanism": k, "label": LABELS[k], "value": v} for k, v in ranked],
+            "contributions": [{"mechanism": k, "label": labels[k], "value": v} for k, v in ranked],
         }
     out["regime_before"] = REGIME_LABELS[Regime(int(traj.loc[year, "regime"]))]
     out["regime_after"] = REGIME_LABELS[Regime(int(traj.loc[year + 1, "regime"]))]

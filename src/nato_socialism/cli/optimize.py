@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..model.outcomes import OUTCOMES
 from .common import announce, load, store_writer
 from .render import console, fmt, print_json, progress_bar, records
 
@@ -16,6 +15,8 @@ def show_optimization(
     front, named, meta: dict, json_out: bool, run_id=None, results=None, extra_doc: dict | None = None
 ) -> None:
     """Print the Pareto front and where the named doctrines sit against it."""
+    from ..model.outcomes import OUTCOMES
+
     config = meta["extra"]["config"]
     objectives = config["objectives"]
     if json_out:

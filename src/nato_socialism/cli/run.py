@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from ..errors import UserError
-from ..model.outcomes import OUTCOMES
 from .common import announce, load, store_writer
 from .render import console, fmt, print_json, progress_bar, records
 
@@ -22,6 +21,8 @@ HEADLINE = (
 
 def comparison_table(result) -> Table:
     """Doctrines as columns, headline outcomes as rows: median [5 %, 95 %]."""
+    from ..model.outcomes import OUTCOMES
+
     summary = result.summary().set_index(["doctrine", "outcome"])
     table = Table(title=f"Doctrine comparison: {result.meta['scenario']}, {result.meta['members']} members, "
                         f"{result.meta['start_year']}-{result.meta['start_year'] + result.meta['horizon']}")

@@ -38,7 +38,7 @@ import pandas as pd
 from ..data.loader import PathLike
 from ..data.world import SNAPSHOT_YEAR
 from ..errors import UserError
-from ..model.parameters import REGISTRY_PATH, Parameter, registry
+from ..model.registry import REGISTRY_PATH, Parameter, registry
 from . import panel_stats as ps
 
 #: Parameters the calibration fits, in registry order.
