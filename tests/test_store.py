@@ -153,3 +153,24 @@ def test_every_stored_column_is_documented(stored):
     for column in store.runs().columns:
         if column not in ("chunks_done", "chunks_total"):
             assert f"`{column}`" in doc, ("runs", column)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
+    """A results folder and an --out folder named with ' (and a space) work: no path is spliced into SQL."""
+    from nato_socialism.experiments.store import bloc_series, country_trajectory, export_run
+
+    store = ResultStore.create(tmp_path / "it's results")
+    with store.writer():
+        run_id = start_run(setup, store, chunk_size=4, keep=1)
+    want = store.load(run_id, tables=("outcomes", "trajectories"))
+    assert not bloc_series(store, run_id, "nato").empty
+    assert set(country_trajectory(store, run_id, "FRA")["doctrine"]) == set(DOCTRINES)
+    out = tmp_path / "o'clock export"
+    written = export_run(store, run_id, fmt, out)
+    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "outcomes", "series",
+                                                                 "trajectories", "why")} | {"run.json"}
+    read = pd.read_csv if fmt == "csv" else pd.read_parquet
+    got = read(out / f"outcomes.{fmt}")
+    assert list(got.columns) == list(want.outcomes.columns) and len(got) == len(want.outcomes)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temporary left

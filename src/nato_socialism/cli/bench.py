@@ -27,9 +27,9 @@ def bench(
     """Measure core throughput, run wall time, peak memory, Dask scaling and reference ratios.
 
     Every figure is printed with its target and whether it was met; the command exits 0 either
-    way. Sizes: 11 calls of each start-up command, 1,000 members x 100 years for the core, the default scenario for `run`,
-    10,000 and 2,000 members for memory, 2,000 for Dask, 32 members x 10 years for the
-    references and the EMA adapter.
+    way. Sizes: 11 calls of each start-up command, 1,000 members x 100 years for the core,
+    the default scenario for `run`, 10,000 and 2,000 members for memory, 2,000 for Dask,
+    32 members x 10 years for the references and the EMA adapter.
     """
     from ..experiments.bench import run_suite, to_json
 

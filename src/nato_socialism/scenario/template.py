@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from nato_socialism import atomic
 from nato_socialism.data.blocs import OVERRIDABLE
 from nato_socialism.errors import UserError
 from nato_socialism.model.context import POLICY_EVENTS
@@ -164,17 +163,8 @@ def write_scenario_template(path: str | Path, *, force: bool = False) -> Path:
         raise UserError(f"{path} already exists; pass --force to overwrite it.")
     if not path.parent.is_dir():
         raise UserError(f"Cannot write {path}: folder {path.parent} does not exist.")
-    # A temporary file in the same folder, then a rename: readers never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(scenario_template())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        atomic.atomic_write_text(path, scenario_template())
+    except OSError as err:
+        raise UserError(f"Cannot write {path}: {err.strerror or err}.") from None
     return path
