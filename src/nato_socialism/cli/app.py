@@ -114,4 +114,5 @@ def main(argv: list[str] | None = None) -> None:
         _explain(err, argv)
         err.show()
         sys.exit(err.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+    if isinstance(code, int) and code:  # click returns ctx.exit(code) codes when not standalone
+        sys.exit(code)
