@@ -69,13 +69,13 @@ def _values(tmp: Path) -> dict[str, list[str]]:
         "data": [str(tmp / "missing"), str(tmp), str(tmp / "file.txt")],
         "base": ["bundled", str(tmp / "missing")],
         "a": ["bundled", str(tmp / "missing"), str(tmp)], "b": ["bundled", str(tmp / "missing")],
-        "out": paths, "markdown": [p + ".md" for p in paths], "into": paths, "registry_path": paths,
+        "out": paths, "markdown": [p + ".md" for p in paths], "into": [*paths, str(tmp / "scenario.toml")],
+        "registry_path": paths,
     }
 
 
-#: Options never drawn: --scheduler would reach out to a network address; calibrate --accept
-#: still writes the package's registry by default.
-NEVER = {"scheduler", "accept"}
+#: Options never drawn with a value: --scheduler would reach out to a network address.
+NEVER = {"scheduler"}
 #: Prefix per command: small sizes and the temporary store (later values override them).
 PREFIX = {
     "run": ["--members", "2", "--years", "2"],

@@ -132,13 +132,23 @@ def calibrate(
     fit: str = typer.Option("1960:1989", "--fit", help="Years the parameters are fitted on, FIRST:LAST."),
     test: str = typer.Option(None, "--test", help="Later years for out-of-sample errors, FIRST:LAST ('none' to "
                              "skip; default: the 30 years after the fit window, up to 2022)."),
-    accept: bool = typer.Option(False, "--accept", help="Write the fitted values into the parameter registry."),
-    registry_path: Path = typer.Option(None, "--registry", help="Registry file to write with --accept "
-                                       "(default: the package's model/parameters.toml)."),
+    accept: bool = typer.Option(False, "--accept", help="Write the fitted intervals into a scenario file "
+                                "(--into), to run with `nato-socialism run FILE`."),
+    into: Path = typer.Option(Path("calibrated.toml"), "--into", metavar="FILE",
+                              help="Scenario file --accept writes: created, or its [parameters] updated "
+                              "(comments kept)."),
+    registry_path: Path = typer.Option(None, "--registry", metavar="FILE",
+                                       help="With --accept, write into this parameter registry file instead "
+                                       "(default, low, high, source of each entry; e.g. a copy of the "
+                                       "package's model/parameters.toml, or that file itself on purpose)."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ):
-    """Fit the background parameters (M11) to the panel and report in- and out-of-sample errors."""
+    """Fit the background parameters (M11) to the panel and report in- and out-of-sample errors.
+
+    Nothing is written unless --accept is given; the package's own registry only when it is
+    named with --registry.
+    """
     from ..data.world import SNAPSHOT_YEAR
     from ..validation import calibrate as cal_mod
 
@@ -148,7 +158,10 @@ def calibrate(
     else:
         test_window = None if test.lower() == "none" else cal_mod.parse_window(test, "--test")
     cal = cal_mod.calibrate(fit_window, test_window, data)
-    written = cal_mod.accept(cal, registry_path) if accept else None
+    written = None
+    if accept:
+        target = registry_path or into
+        written = cal_mod.accept(cal, target, registry_file=registry_path is not None)
     if json_out:
         print_json({
             "fit": list(cal.fit), "test": list(cal.test) if cal.test else None,
@@ -161,7 +174,12 @@ def calibrate(
     console.print(_errors_table(cal))
     console.print(f"pop_growth_base is stated for runs starting in {SNAPSHOT_YEAR} (fitted at {cal.reference_year}, "
                   "moved with the fitted trend). Intervals: estimate +-2 s.e., clipped to each parameter's bounds.")
-    if written:
-        console.print(f"Accepted: wrote the fitted values, the window and today's date into {written}.")
+    if written and registry_path:
+        console.print(f"Accepted: wrote the fitted values, the window and today's date into {written}.",
+                      highlight=False)
+    elif written:
+        console.print(f"Accepted: wrote the fitted intervals into the scenario {written}; run it with "
+                      f"`nato-socialism run {written}`.", highlight=False)
     else:
-        console.print("Not written; `--accept` writes these values into the registry.")
+        console.print("Not written; `--accept` writes the fitted intervals into a scenario file (--into), "
+                      "`--accept --registry FILE` into a parameter registry file.")

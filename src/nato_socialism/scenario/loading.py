@@ -41,15 +41,22 @@ def load_scenario(source: str | Path) -> Scenario:
     """
     path = _scenario_path(source)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise UserError(f"Cannot read scenario file {path}: {err.strerror}.") from None
     except UnicodeDecodeError:
         raise UserError(f"Scenario file {path} is not UTF-8 text.") from None
+    return loads_scenario(text, str(path), path.stem)
+
+
+def loads_scenario(text: str, where: str, name: str) -> Scenario:
+    """Validate scenario text (``where`` names it in messages; ``name`` is the default name)."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise UserError(toml_error(path, err)) from None
-    data.setdefault("name", path.stem)
-    return validate(data, str(path))
+        raise UserError(toml_error(where, err)) from None
+    data.setdefault("name", name)
+    return validate(data, where)
 
 
 def _scenario_path(source: str | Path) -> Path:

@@ -51,7 +51,7 @@ def range_text(low: float, high: float) -> str:
     return ""
 
 
-def toml_error(path: Path, err: tomllib.TOMLDecodeError) -> str:
+def toml_error(path: Path | str, err: tomllib.TOMLDecodeError) -> str:
     """Explain a TOML syntax error: file, line and column (from tomllib), reason."""
     match = _TOML_POSITION.match(str(err))
     if match is None:
