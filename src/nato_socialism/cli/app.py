@@ -15,7 +15,7 @@ app = typer.Typer(
     name="nato-socialism",
     help="Simulate the 'NATO socialism' essay's doctrines and their rivals over uncertain futures.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 

@@ -9,9 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .options import choice
+
 
 def countries(
-    bloc: str | None = typer.Option(None, "--bloc", help="Only members of this bloc id."),
+    bloc: str | None = choice("bloc", None, "--bloc", metavar="BLOC", help="Only members of this bloc."),
     year: int | None = typer.Option(
         None, "--year", help="Year of bloc membership (default: the snapshot year)."
     ),

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from .options import choice, results_option
 from .render import console, fmt, print_json
 
 
@@ -32,13 +33,13 @@ def _box_table(box: dict | None, title: str) -> Table | str:
 
 def discover(
     run: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix of one, or 'latest'."),
-    outcome: str = typer.Option(..., "--outcome", help="Outcome compared (must have a better direction)."),
-    better: str = typer.Option("nato_first", "--better", help="Doctrine A."),
-    than: str = typer.Option("open_solidarity", "--than", help="Doctrine B."),
+    outcome: str = choice("outcome", ..., "--outcome", help="Outcome compared (must have a better direction)."),
+    better: str = choice("doctrine", "nato_first", "--better", help="Doctrine A."),
+    than: str = choice("doctrine", "open_solidarity", "--than", help="Doctrine B."),
     threshold: float = typer.Option(
         0.8, "--threshold", help="Density a box must reach (share of members inside where the case holds)."
     ),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory."),
+    results: Path = results_option(),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ):
     """Find parameter boxes where A beats B on an outcome, and where it loses (PRIM + feature scores)."""

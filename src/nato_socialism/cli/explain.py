@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ..errors import UserError, suggest
 from .common import check_doctrines, load
+from .options import choice
 from .render import console, print_json
 
 
@@ -54,7 +55,7 @@ def explain(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
     country: str = typer.Option(..., "--country", help="ISO3 code."),
     year: int = typer.Option(..., "--year", help="Year whose change is explained."),
-    doctrine: str = typer.Option("nato_first", "--doctrine", help="Doctrine."),
+    doctrine: str = choice("doctrine", "nato_first", "--doctrine", help="Doctrine."),
     member: int = typer.Option(0, "--member", help="Ensemble member to re-simulate from its seed."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),

@@ -68,3 +68,22 @@ def progress_bar(total: int, description: str, enabled: bool = True):
     with progress.Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def steps(enabled: bool = True):
+    """A Rich progress bar on stderr for work reported in steps; yields ``report(done, total, what)``."""
+    if not enabled:
+        yield lambda done, total, what: None
+        return
+    from rich import progress
+
+    columns = (progress.SpinnerColumn(), progress.TextColumn("{task.description}"), progress.BarColumn(),
+               progress.MofNCompleteColumn(), progress.TimeElapsedColumn())
+    with progress.Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def report(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what)
+
+        yield report

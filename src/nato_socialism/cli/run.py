@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ..errors import UserError
 from .common import announce, load, store_writer
+from .options import choice, results_option
 from .render import console, fmt, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal table (all are in --json).
@@ -67,7 +68,8 @@ def pairs_table(result, reference: str) -> Table:
 
 def run(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    doctrine: list[str] = typer.Option(
+    doctrine: list[str] = choice(
+        "doctrine",
         None, "--doctrine", help="Doctrine to run (repeatable); default: the scenario's."
     ),
     members: int = typer.Option(None, "--members", help="Ensemble members."),
@@ -75,7 +77,7 @@ def run(
     start_year: int = typer.Option(None, "--start-year", help="Start year."),
     seed: int = typer.Option(None, "--seed", help="Run seed."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    results: Path = results_option("Results directory the run is stored in."),
     resume: str = typer.Option(None, "--resume", metavar="RUN",
                                help="Compute the missing chunks of an interrupted run (id, prefix or 'latest')."),
     keep_trajectories: int = typer.Option(

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from .common import announce, check_doctrines, load, store_writer
+from .options import choice, results_option
 from .render import console, fmt, print_json, progress_bar, records
 
 
@@ -47,9 +48,10 @@ def show_indices(indices, meta: dict, json_out: bool, extra_doc: dict | None = N
 
 def sensitivity(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    outcome: str = typer.Option(..., "--outcome", help="Outcome analysed (see docs/results.md)."),
-    doctrine: str = typer.Option("nato_first", "--doctrine", help="Doctrine the members run."),
-    method: str = typer.Option(
+    outcome: str = choice("outcome", ..., "--outcome", help="Outcome analysed (see docs/results.md)."),
+    doctrine: str = choice("doctrine", "nato_first", "--doctrine", help="Doctrine the members run."),
+    method: str = choice(
+        "method",
         "morris", "--method", metavar="morris|sobol", help="Morris elementary effects (cheap screening) or Sobol S1/ST."
     ),
     samples: int = typer.Option(
@@ -63,7 +65,7 @@ def sensitivity(
     years: int = typer.Option(None, "--years", help="Years simulated (horizon)."),
     seed: int = typer.Option(None, "--seed", help="Seed of the design and the member keys."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    results: Path = results_option("Results directory the run is stored in."),
     no_store: bool = typer.Option(False, "--no-store", help="Keep the run in memory; store nothing."),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Run on a local Dask cluster of N processes."),
     scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Run on an existing Dask cluster."),

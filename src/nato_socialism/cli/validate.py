@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, err_console, print_json, records
+from .. import atomic
+from ..errors import UserError
+from .render import console, err_console, print_json, records, steps
 
 DEFAULT_HINDCAST = "1990:2019"
 DEFAULT_SEED = 20240501
@@ -42,13 +44,15 @@ def _hindcast_table(h) -> Table:
     return table
 
 
-def _run_hindcast(window: str, fit: str | None, members: int, seed: int, data: Path | None):
+def _run_hindcast(window: str, fit: str | None, members: int, seed: int, data: Path | None, show: bool):
     from ..validation.calibrate import parse_window
     from ..validation.hindcast import hindcast
 
     start, end = parse_window(window, "--hindcast")
-    return hindcast(start, end, members=members, seed=seed,
-                    fit_window=parse_window(fit, "--fit") if fit else None, data_dir=data)
+    fit_window = parse_window(fit, "--fit") if fit else None
+    with steps(show) as report:
+        return hindcast(start, end, members=members, seed=seed, fit_window=fit_window, data_dir=data,
+                        progress=report)
 
 
 def validate(
@@ -58,8 +62,9 @@ def validate(
     hindcast_window: str = typer.Option(None, "--hindcast", help="Run a hindcast FIRST:LAST instead of the anchors, "
                                         "e.g. 1990:2019."),
     fit: str = typer.Option(None, "--fit", help="Hindcast fit window FIRST:LAST (default: the 30 years before it)."),
-    out: Path = typer.Option(None, "--out", help="Folder for the hindcast's per-country errors "
-                             "(default ./results/hindcast-FIRST-LAST)."),
+    out: Path = typer.Option(None, "--out", metavar="DIR", help="Write the hindcast's per-country and "
+                             "per-region errors (CSV, Parquet) and summary (JSON) into DIR (default: not "
+                             "written)."),
     markdown: Path = typer.Option(None, "--markdown", help="Write anchors and hindcast (default window "
                                   f"{DEFAULT_HINDCAST}) as a Markdown document."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
@@ -74,20 +79,23 @@ def validate(
     document: dict = {"meta": {"members": members, "seed": seed}}
     anchors = h = None
     if hindcast_window is None or markdown is not None:
-        anchors = run_anchors(members=members, seed=seed, years=years, data_dir=data)
+        with steps(not json_out) as report:
+            anchors = run_anchors(members=members, seed=seed, years=years, data_dir=data, progress=report)
         document["meta"]["years"] = years
         document["anchors"] = [a.to_dict() for a in anchors]
     if hindcast_window is not None or markdown is not None:
         window = hindcast_window or DEFAULT_HINDCAST
-        h = _run_hindcast(window, fit, members, seed, data)
-        folder = h.write(out or Path("results") / f"hindcast-{h.start}-{h.end}")
-        document["hindcast"] = {**h.to_dict(), "out": str(folder)}
+        h = _run_hindcast(window, fit, members, seed, data, show=not json_out)
+        document["hindcast"] = {**h.to_dict(), "out": str(h.write(out)) if out is not None else None}
     if markdown is not None:
         from ..validation.report import document as render_document
 
-        markdown.parent.mkdir(parents=True, exist_ok=True)
         meta = {"members": members, "seed": seed, "status-quo run years": years}
-        markdown.write_text(render_document(anchors, h, meta), encoding="utf-8")
+        try:
+            markdown.parent.mkdir(parents=True, exist_ok=True)
+            atomic.atomic_write_text(markdown, render_document(anchors, h, meta))
+        except OSError as err:
+            raise UserError(f"Cannot write {markdown}: {err.strerror or err}.") from None
         document["markdown"] = str(markdown)
     if json_out:
         print_json(document)
@@ -101,7 +109,10 @@ def validate(
         console.print(_hindcast_table(h))
         for note in h.notes():
             console.print(f"• {note}")
-        console.print(f"Per-country errors: {document['hindcast']['out']}")
+        if out is not None:
+            console.print(f"Per-country errors: {document['hindcast']['out']}", highlight=False)
+        else:
+            console.print("Per-country errors: `--out DIR` writes them (CSV, Parquet, JSON).")
     if markdown is not None:
         err_console.print(f"wrote {markdown}")
 
@@ -157,7 +168,8 @@ def calibrate(
         test_window = cal_mod.default_test_window(fit_window)
     else:
         test_window = None if test.lower() == "none" else cal_mod.parse_window(test, "--test")
-    cal = cal_mod.calibrate(fit_window, test_window, data)
+    with steps(not json_out) as report:
+        cal = cal_mod.calibrate(fit_window, test_window, data, progress=report)
     written = None
     if accept:
         target = registry_path or into

@@ -43,6 +43,7 @@ from ..data.world import SNAPSHOT_YEAR
 from ..errors import UserError
 from ..model.registry import REGISTRY_PATH, Parameter, registry
 from . import panel_stats as ps
+from .runs import Progress
 
 #: Parameters the calibration fits, in registry order.
 CALIBRATED = (
@@ -205,7 +206,7 @@ def _logloss(event: np.ndarray, prob: np.ndarray) -> float:
 
 
 def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None = None,
-              data_dir: PathLike | None = None) -> Calibration:
+              data_dir: PathLike | None = None, progress: Progress | None = None) -> Calibration:
     """Fit the background parameters on ``fit_window`` and measure errors in and out of sample.
 
     Parameters
@@ -214,6 +215,8 @@ def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None =
         Inclusive year ranges; transitions t -> t+1 with t in the window are used.
     data_dir
         Folder with the data files; ``None`` for the bundled ones.
+    progress
+        Called as ``progress(done, total, what)`` before each step and once at the end.
 
     Raises
     ------
@@ -226,20 +229,26 @@ def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None =
                             "and span at least 5 years.")
     if test_window is not None and test_window[0] <= fit_window[1]:
         raise UserError(f"The test window {test_window[0]}:{test_window[1]} must start after the fit window ends.")
+    windows = [("in sample", fit_window)] + ([("out of sample", test_window)] if test_window else [])
+    report = progress or (lambda done, total, what: None)
+    total = 2 + len(windows)
+    report(0, total, "reading the country-year panel")
     frame = ps.pairs(data_dir)
     frontier = ps.frontier_series(frame)
+    report(1, total, f"fitting on {fit_window[0]}-{fit_window[1]}")
     estimates, ref = fit(frame, *fit_window)
     fitted = {k: e.value for k, e in estimates.items()}
     reg = {k: registry()[k].default for k in CALIBRATED}
     rows = []
-    windows = [("in sample", fit_window)] + ([("out of sample", test_window)] if test_window else [])
-    for label, (a, b) in windows:
+    for i, (label, (a, b)) in enumerate(windows):
+        report(2 + i, total, f"prediction errors {label} {a}-{b}")
         data = ps.window(frame, a, b)
         e_fit = prediction_errors(fitted, ref, data, frontier)
         e_reg = prediction_errors(reg, SNAPSHOT_YEAR, data, frontier)
         for metric in e_fit:
             rows.append({"window": f"{label} {a}-{b}", "metric": metric, "fitted": e_fit[metric],
                          "registry": e_reg[metric]})
+    report(total, total, "calibration done")
     return Calibration(fit=fit_window, test=test_window, reference_year=ref, estimates=estimates,
                        errors=pd.DataFrame(rows))
 
