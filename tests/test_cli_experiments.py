@@ -136,7 +136,7 @@ BAD = [
     (["results", "show", "latest", "--bloc", "natoo"], "Did you mean 'nato'"),
     (["results", "show", "latest", "--country", "XYZ"], "unknown country code"),
     (["results", "export", "latest", "--format", "xlsx"], "'xlsx' is not a known format; expected one of csv, parquet"),
-    (["discover", "latest", "--outcome", "world_poverty_mean", "--better", "south_first"], "no doctrine"),
+    (["discover", "latest", "--outcome", "world_poverty_mean", "--better", "south_first"], "no south_first"),
     (["discover", "latest", "--outcome", "transitions"], "no better direction"),
     (["run", "--resume", "latest", "--members", "3"], "drop --members"),
     (["run", "--resume", "no-such-run"], "no run"),

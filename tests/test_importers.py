@@ -28,6 +28,7 @@ def world_bank_csv(rows=None, code="NY.GDP.PCAP.PP.KD", preamble=True):
     name = {
         "NY.GDP.PCAP.PP.KD": "GDP per capita, PPP (constant 2021 international $)",
         "SL.UEM.TOTL.ZS": "Unemployment, total (% of total labor force) (modeled ILO estimate)",
+        "SP.POP.TOTL": "Population, total",
         "XX.UNKNOWN.CODE": "Something else",
     }[code]
     rows = rows or {

@@ -174,3 +174,20 @@ def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
     got = read(out / f"outcomes.{fmt}")
     assert list(got.columns) == list(want.outcomes.columns) and len(got) == len(want.outcomes)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temporary left
+
+
+def test_latest_is_the_newest_run_that_can_serve(setup, tmp_path):
+    from nato_socialism.cli.run import _to_resume
+
+    store = ResultStore.create(tmp_path / "results")
+    with store.writer():
+        first = start_run(setup, store, chunk_size=4, keep=0)
+        second = start_run(setup, store, chunk_size=4, keep=0)
+    assert store.resolve("latest") == second
+    assert store.resolve("latest", lambda m: None if m["run_id"] == first else "not this one") == first
+    with pytest.raises(UserError, match=f"can serve the test .*{second}: no; {first}: no"):
+        store.resolve("latest", lambda m: "no", "the test")
+    assert _to_resume(store, "latest") == second  # all complete: the newest
+    next((tmp_path / "results" / first / "chunks").glob("*.json")).unlink()  # first loses a chunk
+    assert _to_resume(store, "latest") == first  # the newest run with chunks left
+    assert _to_resume(store, second[:-1]) == second  # an explicit prefix is taken as given

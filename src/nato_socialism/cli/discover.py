@@ -32,7 +32,8 @@ def _box_table(box: dict | None, title: str) -> Table | str:
 
 
 def discover(
-    run: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix of one, or 'latest'."),
+    run: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix of one, or 'latest': the newest "
+                              "ensemble that ran both doctrines with enough members for PRIM (100)."),
     outcome: str = choice("outcome", ..., "--outcome", help="Outcome compared (must have a better direction)."),
     better: str = choice("doctrine", "nato_first", "--better", help="Doctrine A."),
     than: str = choice("doctrine", "open_solidarity", "--than", help="Doctrine B."),

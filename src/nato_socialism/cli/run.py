@@ -79,7 +79,8 @@ def run(
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
     results: Path = results_option("Results directory the run is stored in."),
     resume: str = typer.Option(None, "--resume", metavar="RUN",
-                               help="Compute the missing chunks of an interrupted run (id, prefix or 'latest')."),
+                               help="Compute the missing chunks of an interrupted run (id, prefix, or 'latest': "
+                               "the newest run with chunks left)."),
     keep_trajectories: int = typer.Option(
         0, "--keep-trajectories", metavar="K",
         help="Store country-year trajectories and 'why' tables of the first K members.",
@@ -138,10 +139,28 @@ def run(
     show_comparison(result, json_out, run_id=run_id, results=None if no_store else results)
 
 
+def _resumable(meta: dict) -> str | None:
+    return "an optimization (rerun it)" if meta["kind"] == "optimize" else None
+
+
+def _to_resume(store, run: str) -> str:
+    """The run ``--resume RUN`` names; ``latest``: the newest run with chunks left, else the newest resumable one."""
+    if run != "latest":
+        return store.resolve(run)
+
+    def unfinished(meta: dict) -> str | None:
+        return _resumable(meta) or (None if store.pending(meta["run_id"]) > 0 else "complete")
+
+    try:
+        return store.resolve(run, unfinished, "--resume")
+    except UserError:  # every run is complete: resuming the newest computes nothing and shows it
+        return store.resolve(run, _resumable, "--resume")
+
+
 def _resume(store, run: str, workers, scheduler, data, json_out):
     from ..experiments.executors import make_executor, resume_run
 
-    run_id = store.resolve(run)
+    run_id = _to_resume(store, run)
     with store.writer():
         missing = store.pending(run_id)
         with make_executor(workers, scheduler) as executor:

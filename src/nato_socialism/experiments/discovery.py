@@ -37,15 +37,36 @@ from ..model.outcomes import OUTCOMES
 from .compare import comparable
 from .sensitivity import check_outcome
 
+#: ``latest`` for discovery skips runs with fewer members: PRIM's smallest box (mass_min 5 %)
+#: should hold at least 5 members.
+LATEST_MIN_MEMBERS = 100
+
+
+def can_answer(meta: dict, better: str, than: str) -> str | None:
+    """None if a stored run can be searched for where ``better`` beats ``than``, else why not."""
+    if meta["kind"] != "ensemble":
+        return f"a {meta['kind']} run"
+    missing = [d for d in (better, than) if d not in (meta["doctrines"] or [])]
+    if missing:
+        return f"no {' or '.join(missing)}"
+    if meta["members"] < LATEST_MIN_MEMBERS:
+        return f"{meta['members']} members (latest needs {LATEST_MIN_MEMBERS})"
+    return None
+
+
+def check_direction(outcome: str) -> None:
+    """Refuse an unknown outcome or one without a better direction."""
+    check_outcome(outcome)
+    if OUTCOMES[outcome].direction == "none":
+        with_direction = [k for k, o in OUTCOMES.items() if o.direction != "none"]
+        raise UserError(f"outcome {outcome} has no better direction; choose one of {', '.join(with_direction)}.")
+
 
 def paired_wins(
     store, run_id: str, outcome: str, better: str, than: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Return ``x`` (sampled parameters per member), A strictly better and A strictly worse."""
-    check_outcome(outcome)
-    if OUTCOMES[outcome].direction == "none":
-        with_direction = [k for k, o in OUTCOMES.items() if o.direction != "none"]
-        raise UserError(f"outcome {outcome} has no better direction; choose one of {', '.join(with_direction)}.")
+    check_direction(outcome)
     meta = store.meta(run_id)
     for name in (better, than):
         if name not in meta["doctrines"]:
@@ -125,6 +146,9 @@ def discover(
 ) -> dict:
     """Find the assumptions under which ``better`` beats ``than`` on ``outcome`` (and loses).
 
+    ``run`` may be ``latest``: the newest ensemble that ran both doctrines with at least
+    :data:`LATEST_MIN_MEMBERS` members.
+
     Returns
     -------
     dict
@@ -133,7 +157,8 @@ def discover(
         density, mass, restricted parameter ranges; ``None`` when no or every member is in
         that case) and ``feature_scores`` (predicting a win).
     """
-    run_id = store.resolve(run)
+    check_direction(outcome)
+    run_id = store.resolve(run, lambda meta: can_answer(meta, better, than), f"discovery of {better} vs {than}")
     if not 0 < threshold <= 1:
         raise UserError(f"--threshold must be in (0, 1], not {threshold}.")
     x, y, worse = paired_wins(store, run_id, outcome, better, than)

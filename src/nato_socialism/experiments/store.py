@@ -35,7 +35,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -325,18 +325,32 @@ class ResultStore:
         frame["status"] = [_live_status(s, busy) for s in frame["status"]]
         return frame
 
-    def resolve(self, run: str) -> str:
+    def resolve(self, run: str, usable: Callable[[dict], str | None] | None = None, purpose: str = "") -> str:
         """A run id from an id, a unique prefix of one, or ``latest``.
+
+        ``latest`` is the newest run that ``usable`` accepts: ``usable(meta)`` returns None
+        for a run that can serve, else the reason it cannot (``purpose`` names what the run
+        is for in the message). Without ``usable``, the newest run.
 
         Raises
         ------
         UserError
-            If no run (or more than one) matches.
+            If no run (or more than one) matches, or no run is usable for ``latest``.
         """
         with self._db() as db:
             ids = [r[0] for r in db.execute("select run_id from runs order by started").fetchall()]
         if run == "latest" and ids:
-            return ids[-1]
+            if usable is None:
+                return ids[-1]
+            skipped = []
+            for run_id in reversed(ids):
+                reason = usable(self.meta(run_id))
+                if reason is None:
+                    return run_id
+                skipped.append(f"{run_id}: {reason}")
+            shown = "; ".join(skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+            raise UserError(f"no run in {self.root} can serve {purpose or 'this command'} ({shown}). Make one, or "
+                            "name a run id (`nato-socialism results list` shows them).")
         if run in ids:
             return run
         matches = [i for i in ids if i.startswith(run)]
