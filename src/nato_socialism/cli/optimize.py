@@ -74,6 +74,7 @@ def optimize(
         "outcome",
         None,
         "--objective",
+        repeatable=True,
         help="Outcome to optimize (repeatable); default: "
         "year_demsoc_50, bureaucratic_share_peak, world_poverty_mean, "
         "displaced_person_years.",

@@ -94,10 +94,16 @@ def complete_choice(kind: str, incomplete: str) -> list[str]:
     return [name for name in CHOICES[kind][1]() if name.startswith(incomplete)]
 
 
-def choice(kind: str, default: Any, *decls: str, **kwargs: Any) -> Any:
-    """A ``typer.Option`` whose value is checked against, and completed from, the registry of ``kind``."""
+def choice(kind: str, default: Any, *decls: str, repeatable: bool = False, **kwargs: Any) -> Any:
+    """A ``typer.Option`` whose value is checked against, and completed from, the registry of ``kind``.
+
+    ``repeatable`` for a ``list[str]`` option: an absent option then gives an empty tuple
+    (Typer < 0.16 cannot take None back from the callback of a list option).
+    """
 
     def check(value):
+        if value is None and repeatable:
+            return ()
         return check_choice(kind, value)
 
     def complete(incomplete: str):

@@ -70,7 +70,7 @@ def run(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
     doctrine: list[str] = choice(
         "doctrine",
-        None, "--doctrine", help="Doctrine to run (repeatable); default: the scenario's."
+        None, "--doctrine", repeatable=True, help="Doctrine to run (repeatable); default: the scenario's."
     ),
     members: int = typer.Option(None, "--members", help="Ensemble members."),
     years: int = typer.Option(None, "--years", help="Years simulated (horizon)."),
