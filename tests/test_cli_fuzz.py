@@ -203,7 +203,7 @@ def test_argv_fuzz_never_shows_a_traceback(world, path):
     package_registry = REGISTRY_PATH.read_bytes()
     cwd = world / "cwd"
 
-    @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")), deadline=timedelta(seconds=90), database=None,
+    @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")), deadline=timedelta(seconds=90), database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(argv=argvs(path, values))
     def check(argv):
