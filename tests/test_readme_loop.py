@@ -53,7 +53,7 @@ def test_readme_research_loop_as_written(tmp_path):
     for args in loop_commands():
         if args[0] in SKIPPED:
             continue
-        extra = [] if "--resume" in args else SIZES.get(args[0], [])
+        extra = [] if "--resume" in args or "--run" in args else SIZES.get(args[0], [])
         done = subprocess.run([*COMMAND, *args, *extra], cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=600)
         assert done.returncode == 0, (args, done.stderr[-3000:])
@@ -69,7 +69,9 @@ def test_readme_research_loop_as_written(tmp_path):
     assert runs[picked]["kind"] == "ensemble" and runs[picked]["members"] == 100
     assert {"nato_first", "open_solidarity"} <= set(json.loads(runs[picked]["doctrines"]))
     assert any(r["kind"] == "sensitivity" and r["started"] > runs[picked]["started"] for r in runs.values())
-    assert "Where nato_first wins" in discovered.stdout
+    assert "Where nato_first wins: base rate" in discovered.stdout
+    (reanalysed,) = [d for a, d in ran if a[0] == "sensitivity" and "--run" in a]
+    assert picked in reanalysed.stdout  # the same ensemble, not the Morris run made after it
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["API_SP.POP.TOTL_DS2_en_csv_v2.csv", "results", "calibrated.toml", "mydata"])

@@ -34,8 +34,14 @@ def _outcomes() -> Sequence[str]:
     return list(OUTCOMES)
 
 
-def _methods() -> Sequence[str]:
-    from ..experiments.sensitivity import METHODS
+def _sensitivity_methods() -> Sequence[str]:
+    from ..experiments.sensitivity import GIVEN_SAMPLE_METHODS, METHODS
+
+    return (*METHODS, *GIVEN_SAMPLE_METHODS)
+
+
+def _discovery_methods() -> Sequence[str]:
+    from ..experiments.discovery import METHODS
 
     return METHODS
 
@@ -68,7 +74,8 @@ def _series_blocs() -> Sequence[str]:
 CHOICES: dict[str, tuple[str, Callable[[], Sequence[str]]]] = {
     "doctrine": ("doctrine", _doctrines),
     "outcome": ("outcome", _outcomes),
-    "method": ("method", _methods),
+    "sensitivity_method": ("method", _sensitivity_methods),
+    "discovery_method": ("method", _discovery_methods),
     "format": ("format", _formats),
     "robustness": ("robustness statistic", _robustness),
     "bloc": ("bloc", _blocs),

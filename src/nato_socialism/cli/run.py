@@ -140,7 +140,7 @@ def run(
 
 
 def _resumable(meta: dict) -> str | None:
-    return "an optimization (rerun it)" if meta["kind"] == "optimize" else None
+    return {"optimize": "an optimization (rerun it)", "ema": "EMA experiments (stored whole)"}.get(meta["kind"])
 
 
 def _to_resume(store, run: str) -> str:
