@@ -24,6 +24,9 @@ from ..model.state import Regime, State
 from ..model.step import StepResult, step
 from ..model.switches import Switches
 
+#: A progress callback of the validation steps: ``progress(done, total, what is being done)``.
+Progress = Callable[[int, int, str], None]
+
 #: "Socialist movements switched off": the background world the anchors are measured on.
 MOVEMENTS_OFF = Switches.without("movement", "organizer_relocation", "transition")
 #: The doctrine of every validation run.
