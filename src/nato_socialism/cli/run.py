@@ -95,8 +95,8 @@ def run(
     resume: str = typer.Option(None, "--resume", metavar="RUN",
                                help="Compute the missing chunks of an interrupted run (id, prefix or 'latest')."),
     keep_trajectories: int = typer.Option(
-        0, "--keep-trajectories", metavar="K",
-        help="Store country-year trajectories and 'why' tables of the first K members.",
+        None, "--keep-trajectories", metavar="K",
+        help="Store country-year trajectories and 'why' tables of the first K members (default 2).",
     ),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Run on a local Dask cluster of N processes."),
     scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS",
@@ -111,14 +111,14 @@ def run(
     Every run is stored under --results (DuckDB metadata, Parquet tables; see docs/results.md)
     chunk by chunk, so an interrupted run can be finished with --resume RUN.
     """
-    from ..experiments.ensemble import DEFAULT_CHUNK, prepare
+    from ..experiments.ensemble import DEFAULT_CHUNK, DEFAULT_KEEP, prepare
     from ..experiments.executors import make_executor, run_in_memory, start_run
     from ..experiments.store import ResultStore
 
     if resume:
         given = {"SCENARIO": scenario != "default", "--doctrine": doctrine, "--members": members,
                  "--years": years, "--start-year": start_year, "--seed": seed,
-                 "--keep-trajectories": keep_trajectories, "--chunk-size": chunk_size,
+                 "--keep-trajectories": keep_trajectories is not None, "--chunk-size": chunk_size,
                  "--no-store": no_store}
         clash = [k for k, v in given.items() if v]
         if clash:
@@ -129,6 +129,7 @@ def run(
         run_id = result.meta["run_id"]
     else:
         chunk_size = chunk_size or DEFAULT_CHUNK
+        keep_trajectories = DEFAULT_KEEP if keep_trajectories is None else keep_trajectories
         if keep_trajectories < 0:
             raise UserError("--keep-trajectories must be 0 or more.")
         sc = load(scenario, members=members, horizon=years, start_year=start_year, seed=seed,

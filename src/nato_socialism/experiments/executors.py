@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
-from .ensemble import DEFAULT_CHUNK, Setup, assemble, experiments_table, prepare, run_chunk
-from .result import Result
+from .ensemble import DEFAULT_CHUNK, Setup, assemble, experiments_table, prepare, run_chunk, run_tables
+from .result import CHUNK_TABLE_NAMES, Result
 from .sampling import parameter_ranges
 from .store import ResultStore, read_parquet
 
@@ -324,7 +324,8 @@ def start_run(
     """
     executor = executor or SerialExecutor()
     plan = chunk_plan(setup.members, chunk_size, keep)
-    run_id = store.create_run(_run_meta(setup, kind, plan, chunk_size, keep, data_dir, extra), _experiments(setup))
+    run_id = store.create_run(_run_meta(setup, kind, plan, chunk_size, keep, data_dir, extra), _experiments(setup),
+                              run_tables(setup, data_dir))
     if on_start:
         on_start(run_id)
     tasks = tasks_for(list(setup.specs), plan, keep)
@@ -410,7 +411,7 @@ def run_in_memory(
             progress(tasks[i].stop - tasks[i].start)
     parts = {
         name: [getattr(got[i], name) for i in sorted(got) if getattr(got[i], name) is not None]
-        for name in ("outcomes", "series", "trajectories", "why")
+        for name in CHUNK_TABLE_NAMES
     }
     return assemble(replace(setup, parameters=setup.parameters.copy()), parts, started)
 

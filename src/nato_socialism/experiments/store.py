@@ -48,14 +48,16 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..errors import UserError
-from .result import RESULT_SCHEMA_VERSION, Result
+from .result import CHUNK_TABLE_NAMES, RESULT_SCHEMA_VERSION, Result
 
 #: Version of the stored tables and of the DuckDB schema (bump on any incompatible change).
 STORE_SCHEMA_VERSION = RESULT_SCHEMA_VERSION
 DB_NAME = "runs.duckdb"
 #: Tables a chunk may write, in commit order.
-CHUNK_TABLES = ("outcomes", "series", "trajectories", "why")
+CHUNK_TABLES = CHUNK_TABLE_NAMES
 RUN_TABLES = ("experiments", *CHUNK_TABLES)
+#: Run-level tables written once when a run starts (``<run>/<name>.parquet``, schema version 2).
+RUN_LEVEL_TABLES = ("countries", "blocs", "data_notes")
 
 _DDL = """
 create table if not exists store_info (key varchar primary key, value varchar);
@@ -113,9 +115,9 @@ def _atomic_write(path: Path, write) -> int:
     return path.stat().st_size
 
 
-def write_parquet(path: Path, frame: pd.DataFrame, table: str, run_id: str) -> int:
-    """Atomically write a table with the schema version in its Parquet metadata."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+def write_parquet(path: Path, frame: pd.DataFrame | pa.Table, table: str, run_id: str) -> int:
+    """Atomically write a table (pandas or pyarrow) with the schema version in its Parquet metadata."""
+    arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(arrow.schema.metadata or {})
     meta.update(
         {
@@ -125,7 +127,9 @@ def write_parquet(path: Path, frame: pd.DataFrame, table: str, run_id: str) -> i
         }
     )
     arrow = arrow.replace_schema_metadata(meta)
-    return _atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd"))
+    # row groups of ~4,000 rows keep the writer's buffers small for the wide list columns of country_hist
+    rows = 4096 if table == "country_hist" else None
+    return _atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd", row_group_size=rows))
 
 
 def read_parquet(paths: Sequence[Path], run_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -206,6 +210,9 @@ class ResultStore:
         with store._db(write=True) as db:  # idempotent, serialized by the database lock
             db.execute(_DDL)
             db.execute("insert or ignore into store_info values ('schema_version', ?)", [str(STORE_SCHEMA_VERSION)])
+            # a store that held only older runs now holds runs of this version too
+            db.execute("update store_info set value = ? where key = 'schema_version' and cast(value as integer) < ?",
+                       [str(STORE_SCHEMA_VERSION), STORE_SCHEMA_VERSION])
         store._check_schema()
         return store
 
@@ -272,17 +279,22 @@ class ResultStore:
         """Folder of a run's files."""
         return self.root / run_id
 
-    def create_run(self, meta: dict, experiments: Iterator[tuple[str, pd.DataFrame]]) -> str:
-        """Register a new run (status ``running``) and write its experiments table.
+    def create_run(self, meta: dict, experiments: Iterator[tuple[str, pd.DataFrame]],
+                   tables: dict[str, pd.DataFrame] | None = None) -> str:
+        """Register a new run (status ``running``) and write its experiments and run-level tables.
 
         ``meta`` holds the ``runs`` columns (see ``docs/results.md``); ``experiments`` yields
-        (doctrine, table) pairs so a large design is written one doctrine at a time.
+        (doctrine, table) pairs so a large design is written one doctrine at a time;
+        ``tables`` are the run-level tables (:data:`RUN_LEVEL_TABLES`).
         """
         run_id = meta.get("run_id") or new_run_id()
         folder = self.run_dir(run_id)
         folder.mkdir()
         for doctrine, table in experiments:
             write_parquet(folder / "experiments" / f"{doctrine}.parquet", table, "experiments", run_id)
+        for name, table in (tables or {}).items():
+            assert name in RUN_LEVEL_TABLES, name
+            write_parquet(folder / f"{name}.parquet", table, name, run_id)
         _fsync_dir(folder)
         row = {
             **meta,
@@ -392,7 +404,7 @@ class ResultStore:
         files = {}
         for name in CHUNK_TABLES:
             frame = getattr(tables, name)
-            if frame is None or frame.empty:
+            if frame is None or (frame.num_rows == 0 if isinstance(frame, pa.Table) else frame.empty):
                 continue
             path = folder / name / f"{stem}.parquet"
             size = write_parquet(path, frame, name, run_id)
@@ -456,6 +468,8 @@ class ResultStore:
         folder = self.run_dir(run_id)
         if table == "experiments":
             return sorted((folder / "experiments").glob("*.parquet"))
+        if table in RUN_LEVEL_TABLES:
+            return [p for p in [folder / f"{table}.parquet"] if p.is_file()]
         order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
         chunks = sorted(self.committed(run_id), key=lambda c: (order.get(c.doctrine, len(order)), c.index))
         return [folder / c.manifest["files"][table]["path"] for c in chunks if table in c.manifest["files"]]
