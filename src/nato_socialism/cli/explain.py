@@ -10,12 +10,10 @@ from rich.table import Table
 from ..errors import UserError, suggest
 from ..model.state import REGIME_LABELS, Regime
 from ..model.step import CONTRIBUTIONS, EVENTS
-from ..model.switches import MECHANISMS
+from ..model.switches import CONTRIBUTION_LABELS as LABELS
 from .render import console, print_json
 from .run import check_doctrines, load
 
-LABELS = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
-    "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
 
 
 def explain_member(sc, country: str, year: int, doctrine: str, member: int, data_dir=None) -> dict:

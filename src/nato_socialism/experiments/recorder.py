@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..model.simulate import PRIMARY_BLOCS
 from ..model.state import Regime
@@ -158,10 +159,8 @@ class ChunkRecorder:
                 self.blocs[QUANTITIES[quantity].columns[b]][rows, t] = value[:, g]
 
 
-def hist_table(hist: dict[str, np.ndarray], doctrine: str, years: np.ndarray, iso3) -> pd.DataFrame:
+def hist_table(hist: dict[str, np.ndarray], doctrine: str, years: np.ndarray, iso3) -> pa.Table:
     """The ``country_hist`` rows of a chunk: one per year and country, one list column per variable."""
-    import pyarrow as pa
-
     y, n = len(years), len(iso3)
     columns = {
         "doctrine": pa.array([doctrine] * (y * n)),
@@ -185,24 +184,34 @@ def quantiles(binning: Binning, counts: np.ndarray, qs=SUMMARY_QUANTILES) -> np.
     ``q * N``, interpolated inside its bin: linearly on linear bins and on the first bin of a
     log binning ``[0, lo)``, geometrically on the other log bins.
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    cum = np.cumsum(counts, axis=-1)
-    total = cum[..., -1:]
+    counts = np.asarray(counts)
+    shape = counts.shape[:-1]
+    b = counts.shape[-1]
+    flat = np.asarray(counts.reshape(-1, b), dtype=np.int64)
+    cum = np.cumsum(flat, axis=1)
+    total = cum[:, -1]
+    # one sorted key per (cell, bin): cell * (max total + 1) + cumulative count, so one
+    # searchsorted finds, for every cell at once, the first bin whose cumulative count reaches a target
+    stride = int(total.max(initial=0)) + 1
+    keys = (np.arange(len(flat))[:, None] * stride + cum).ravel()
     edges = binning.edges()
-    out = np.empty(counts.shape[:-1] + (len(qs),))
+    out = np.empty((len(flat), len(qs)))
     for j, q in enumerate(qs):
         target = q * total
-        i = np.minimum((cum < target).sum(axis=-1, keepdims=True), binning.bins - 1)
-        before = np.take_along_axis(cum, i, axis=-1) - np.take_along_axis(counts, i, axis=-1)
-        inside = np.take_along_axis(counts, i, axis=-1)
-        f = np.clip(np.divide(target - before, inside, out=np.zeros_like(target), where=inside > 0), 0.0, 1.0)
+        # cumulative counts are integers: reaching q * N means reaching its ceiling
+        need = np.ceil(target - 1e-9 * np.maximum(target, 1.0)).astype(np.int64)
+        pos = np.searchsorted(keys, np.arange(len(flat)) * stride + need, side="left")
+        i = np.clip(pos - np.arange(len(flat)) * b, 0, b - 1)
+        inside = flat[np.arange(len(flat)), i]
+        before = cum[np.arange(len(flat)), i] - inside
+        f = np.clip(np.divide(target - before, inside, out=np.zeros(len(flat)), where=inside > 0), 0.0, 1.0)
         lo, hi = edges[i], edges[i + 1]
         if binning.kind == "log":
-            value = np.where(i == 0, lo + f * (hi - lo), lo * (hi / np.where(lo > 0, lo, 1.0)) ** f)
+            value = np.where(i == 0, lo + f * (hi - lo), np.where(lo > 0, lo, 1.0) * (hi / np.where(lo > 0, lo, 1.0)) ** f)
         else:
             value = lo + f * (hi - lo)
-        out[..., j] = np.where(total > 0, value, np.nan)[..., 0]
-    return out
+        out[:, j] = np.where(total > 0, value, np.nan)
+    return out.reshape(shape + (len(qs),))
 
 
 def regime_column(code: int) -> str:
@@ -230,45 +239,62 @@ def summary_arrays(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def _matrix(table, name: str, bins: int) -> np.ndarray:
-    """A list column of counts as a (rows, bins) int64 matrix (pyarrow table or pandas frame)."""
+def _block(table, name: str, rows: slice, bins: int) -> np.ndarray:
+    """Rows of a list column of counts as a (rows, bins) matrix (pyarrow table or pandas frame)."""
     if isinstance(table, pd.DataFrame):
-        values = table[name].to_numpy()
-        return np.stack(values).astype(np.int64) if len(values) else np.zeros((0, bins), dtype=np.int64)
-    flat = table.column(name).combine_chunks().flatten().to_numpy(zero_copy_only=False)
-    return flat.reshape(-1, bins).astype(np.int64)
+        values = table[name].to_numpy()[rows]
+        return np.stack(values) if len(values) else np.zeros((0, bins), dtype=np.int64)
+    flat = table.column(name).slice(rows.start, rows.stop - rows.start).combine_chunks().flatten()
+    return flat.to_numpy(zero_copy_only=False).reshape(-1, bins)
 
 
-def merge_hist(table) -> dict[str, dict[str, np.ndarray]]:
-    """Sum ``country_hist`` rows (a pyarrow table or pandas frame) over chunks.
+def _keys(table, name: str) -> np.ndarray:
+    if isinstance(table, pd.DataFrame):
+        return table[name].to_numpy()
+    return table.column(name).to_numpy(zero_copy_only=False)
 
-    Returns doctrine -> name -> array: each variable's counts (years, countries, bins), and
-    the axes ``"_years"`` and ``"_iso3"``. Counts are integers, so the sum is exact.
+
+def merge_hist(tables) -> dict[str, dict[str, np.ndarray]]:
+    """Sum ``country_hist`` chunks over members.
+
+    ``tables``: pyarrow tables or pandas frames (one per chunk file, or concatenations of
+    them), whose rows come, as written, in blocks of one doctrine and chunk with years
+    ascending and countries in the run's order inside a year. Returns doctrine -> name ->
+    array: the counts of each variable (years, countries, bins) int64, and the axes
+    ``"_years"`` and ``"_iso3"``. Counts are integers, so the sum is exact.
     """
-    if isinstance(table, pd.DataFrame):
-        doctrine, year, iso3 = (table[c].to_numpy() for c in ("doctrine", "year", "iso3"))
-    else:
-        doctrine, year, iso3 = (table.column(c).to_numpy(zero_copy_only=False) for c in ("doctrine", "year", "iso3"))
-    names = table.columns if isinstance(table, pd.DataFrame) else table.column_names
-    matrices = {k: _matrix(table, k, b.bins) for k, b in COUNTRY_VARIABLES.items() if k in names}
-    out = {}
-    for d in dict.fromkeys(doctrine):
-        rows = np.flatnonzero(doctrine == d)
-        years, yi = np.unique(year[rows], return_inverse=True)
-        codes, ci = np.unique(iso3[rows], return_inverse=True)
-        cell = yi * len(codes) + ci
-        order = np.argsort(cell, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(cell[order]) != 0])
-        if len(starts) != len(years) * len(codes):
-            raise ValueError(f"country_hist of {d}: some (year, country) cells are missing")
-        merged: dict[str, np.ndarray] = {"_years": years, "_iso3": codes}
-        for k, m in matrices.items():
-            merged[k] = np.add.reduceat(m[rows][order], starts, axis=0).reshape(len(years), len(codes), -1)
-        out[str(d)] = merged
+    if isinstance(tables, (pd.DataFrame, pa.Table)):
+        tables = [tables]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for table in tables:
+        doctrine, year, iso3 = (_keys(table, c) for c in ("doctrine", "year", "iso3"))
+        if not len(year):
+            continue
+        names = table.columns if isinstance(table, pd.DataFrame) else table.column_names
+        n = int(np.argmax(year != year[0])) or len(year)  # countries: rows of the first year
+        if len(year) % n:
+            raise ValueError("country_hist rows are not whole years of every country")
+        gy, gd = year[::n], doctrine[::n]
+        first = np.flatnonzero(np.r_[True, (gd[1:] != gd[:-1]) | (gy[1:] <= gy[:-1])])  # a chunk starts
+        for a, z in zip(first, np.r_[first[1:], len(gy)], strict=True):
+            rows = slice(int(a) * n, int(z) * n)
+            d, codes = str(gd[a]), iso3[rows.start : rows.start + n]
+            if not ((iso3[rows].reshape(-1, n) == codes).all() and (doctrine[rows] == d).all()):
+                raise ValueError(f"country_hist rows of {d} are not in the order they were written")
+            merged = out.setdefault(d, {"_years": gy[a:z].copy(), "_iso3": codes.copy()})
+            if len(merged["_years"]) != z - a or (merged["_years"] != gy[a:z]).any() or (merged["_iso3"] != codes).any():
+                raise ValueError(f"country_hist chunks of {d} cover different years or countries")
+            for k, b in COUNTRY_VARIABLES.items():
+                if k in names:
+                    block = _block(table, k, rows, b.bins).reshape(z - a, n, b.bins)
+                    if k in merged:
+                        merged[k] += block
+                    else:
+                        merged[k] = block.astype(np.int64)
     return out
 
 
-def country_summary(table) -> pd.DataFrame:
+def country_summary(tables) -> pd.DataFrame:
     """The ensemble summary by doctrine, year and country from ``country_hist`` rows.
 
     Columns: ``doctrine``, ``year``, ``iso3``, ``members``, ``p_<regime>`` (share of members in
@@ -276,7 +302,7 @@ def country_summary(table) -> pd.DataFrame:
     displaced_share (quantiles over members, see :func:`quantiles`).
     """
     frames = []
-    for d, merged in merge_hist(table).items():
+    for d, merged in merge_hist(tables).items():
         years, codes = merged["_years"], merged["_iso3"]
         arrays = summary_arrays(merged)
         frames.append(pd.DataFrame({

@@ -92,8 +92,15 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, write) -> int:
-    """Write through ``write(fileobj)`` to a temp file beside ``path``, fsync, rename; return size."""
+_RESUME_HINT = ("Its temporary file was removed and chunks committed before it are kept; free space (or use another "
+                "--results directory) and finish the run with `nato-socialism run --resume RUN`.")
+
+
+def atomic_write(path: Path, write, hint: str = _RESUME_HINT) -> int:
+    """Write through ``write(fileobj)`` to a temp file beside ``path``, fsync, rename; return size.
+
+    A failure is a :class:`UserError` naming the file and the cause, followed by ``hint``.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # hidden: never matches *.parquet
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,11 +114,7 @@ def _atomic_write(path: Path, write) -> int:
             tmp.unlink(missing_ok=True)
         reason = err.strerror or str(err) or type(err).__name__
         code = f", {errno.errorcode[err.errno]}" if err.errno in errno.errorcode else ""
-        raise UserError(
-            f"cannot write {path}: {reason}{code}. Its temporary file was removed and chunks "
-            "committed before it are kept; free space (or use another --results directory) and "
-            "finish the run with `nato-socialism run --resume RUN`."
-        ) from None
+        raise UserError(f"cannot write {path}: {reason}{code}. {hint}") from None
     return path.stat().st_size
 
 
@@ -129,7 +132,7 @@ def write_parquet(path: Path, frame: pd.DataFrame | pa.Table, table: str, run_id
     arrow = arrow.replace_schema_metadata(meta)
     # row groups of ~4,000 rows keep the writer's buffers small for the wide list columns of country_hist
     rows = 4096 if table == "country_hist" else None
-    return _atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd", row_group_size=rows))
+    return atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd", row_group_size=rows))
 
 
 def read_parquet(paths: Sequence[Path], run_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -171,6 +174,7 @@ class ResultStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.db_path = self.root / DB_NAME
+        self._order: dict[str, dict[str, int]] = {}  # run -> doctrine run order (fixed when a run is created)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -424,7 +428,7 @@ class ResultStore:
             "started": started,
             "finished": time.time(),
         }
-        _atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
+        atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
         _fsync_dir(folder / "chunks")
 
     def committed(self, run_id: str, verify: bool = False) -> list[Chunk]:
@@ -470,16 +474,21 @@ class ResultStore:
             return sorted((folder / "experiments").glob("*.parquet"))
         if table in RUN_LEVEL_TABLES:
             return [p for p in [folder / f"{table}.parquet"] if p.is_file()]
-        order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
+        order = self._doctrine_order(run_id)
         chunks = sorted(self.committed(run_id), key=lambda c: (order.get(c.doctrine, len(order)), c.index))
         return [folder / c.manifest["files"][table]["path"] for c in chunks if table in c.manifest["files"]]
+
+    def _doctrine_order(self, run_id: str) -> dict[str, int]:
+        if run_id not in self._order:
+            self._order[run_id] = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
+        return self._order[run_id]
 
     # ------------------------------------------------------------------ reading
     def read(self, run_id: str, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A run's table (committed chunks only), sorted by doctrine run order and member."""
         frame = read_parquet(self.files(run_id, table), run_id, columns)
         if table == "experiments" and not frame.empty:
-            order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"])}
+            order = self._doctrine_order(run_id)
             frame = frame.sort_values(
                 ["doctrine", "member"], key=lambda s: s.map(order) if s.name == "doctrine" else s, kind="stable"
             ).reset_index(drop=True)
