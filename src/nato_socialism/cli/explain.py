@@ -15,7 +15,6 @@ from .render import console, print_json
 from .run import check_doctrines, load
 
 
-
 def explain_member(sc, country: str, year: int, doctrine: str, member: int, data_dir=None) -> dict:
     """Re-simulate one member and return the decomposition of one country-year."""
     from ..experiments.ensemble import prepare, run_chunk

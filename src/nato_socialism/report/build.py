@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..experiments.recorder import regime_column
 from ..experiments.series import QUANTITIES, SCOPE_LABELS
 from ..model.outcomes import OUTCOMES
-from ..experiments.recorder import regime_column
 from ..model.state import REGIME_LABELS, Regime
 from . import figures as F
 from .data import RunData, geometry_ids

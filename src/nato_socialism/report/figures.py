@@ -142,7 +142,8 @@ class MapMode:
 
 def map_modes() -> dict[str, MapMode]:
     """The map's modes, generated from the country variables: a member's regime, regime
-    probabilities over members, and the median of every other variable."""
+    probabilities over members, and the median of every other variable.
+    """
     modes = {"regime": MapMode("regime", "regime of one kept member", "regime", "member", "regime",
                                categorical=True, zmin=-0.5, zmax=len(Regime) - 0.5)}
     for code in (Regime.DEMOCRATIC_SOCIALIST, Regime.BUREAUCRATIC, Regime.REACTIONARY):
@@ -424,7 +425,8 @@ def forest_plot(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str
 # ---------------------------------------------------------------------------------------- analyses
 def analysis_kind(table: pd.DataFrame) -> str | None:
     """What an analysis table holds, from its columns: ``morris``, ``sobol``, ``prim_peeling``,
-    ``prim_box``, ``pareto`` or None (not drawn)."""
+    ``prim_box``, ``pareto`` or None (not drawn).
+    """
     cols = set(table.columns)
     if {"parameter", "mu_star"} <= cols:
         return "morris"

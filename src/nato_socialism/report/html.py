@@ -173,7 +173,7 @@ Promise.all(pending).then(function(){
 """
 
 
-def _json(obj) -> str:
+def script_json(obj) -> str:
     """JSON safe inside a <script> element (numpy arrays as typed arrays, NaN as null)."""
     text = json.dumps(_finite(obj), separators=(",", ":"), allow_nan=False, default=_encode)
     return text.replace("</", "<\\/")
@@ -234,27 +234,37 @@ def geo_assets_script() -> str:
     return f"window.PlotlyGeoAssets={{topojson:{{world_50m:{text}}}}};"
 
 
-def render(rd: RunData, only: str | None = None) -> tuple[str, dict]:
-    """The report's HTML text, and facts about it (figures, countries drawn, missing geometry, seconds).
+def _geo(rd: RunData):
+    from ..data import load_centroids
 
-    ``only``: a figure id (see :func:`figure_ids`): the file holds that figure alone.
+    drawn, missing = drawn_countries(rd, load_geometry())
+    return drawn, missing, load_centroids()
+
+
+def render_specs(rd: RunData) -> list[FigureSpec]:
+    """Every figure of the run's report (:func:`~.build.report_figures` with the map's geometry)."""
+    drawn, _, centroids = _geo(rd)
+    return report_figures(rd, centroids, drawn)
+
+
+def render(rd: RunData, only: str | None = None, specs: list[FigureSpec] | None = None) -> tuple[str, dict]:
+    """The report's HTML text, and facts about it (figures, countries drawn, missing geometry, seconds, bytes).
+
+    ``only``: a figure id: the file holds that figure alone. ``specs``: the figures, if
+    :func:`render_specs` already made them.
 
     Raises
     ------
     ValueError
         If ``only`` is not a figure of this run.
     """
-    from ..data import load_centroids
-
     t0 = time.perf_counter()
-    topo = load_geometry()
-    drawn, missing_geo = drawn_countries(rd, topo)
-    centroids = load_centroids()
-    specs = report_figures(rd, centroids, drawn)
+    drawn, missing_geo, centroids = _geo(rd)
+    specs = specs if specs is not None else report_figures(rd, centroids, drawn)
     if only is not None:
         specs = [s for s in specs if s.id == only]
         if not specs:
-            raise ValueError(only)
+            raise ValueError(f"no figure {only!r} in this report")
     payload_figs = [{"id": s.id, "choose": s.choose, "variants": [{"label": lab, "figure": f}
                                                                    for lab, f in s.variants]} for s in specs]
     has_map = any(s.id == "map" for s in specs)
@@ -298,7 +308,7 @@ def render(rd: RunData, only: str | None = None) -> tuple[str, dict]:
         f"{rd.meta.get('start_year')}–{int(rd.meta.get('start_year')) + int(rd.meta.get('horizon'))}. "
         "Generated from the stored results; opens offline.</p></header>",
         f"<nav>{nav}</nav>" if nav else "", "<main>", *body, "</main>",
-        f'<script type="application/json" id="report-data">{_json(payload)}</script>',
+        f'<script type="application/json" id="report-data">{script_json(payload)}</script>',
         f"<script>{_JS}</script></body></html>",
     ])
     facts = {"figures": [s.id for s in specs], "countries_drawn": len(drawn), "missing_geometry": missing_geo,
@@ -321,16 +331,12 @@ def _absent(section: str, rd: RunData) -> str:
     return ""
 
 
-def figure_ids(rd: RunData) -> list[str]:
-    """Ids of the figures this run can fill (for ``--only``)."""
-    return [s.id for s in report_figures(rd)]
-
-
-def write_report(rd: RunData, out: str | Path, only: str | None = None) -> dict:
-    """Write the report of a run to ``out`` (atomically) and return the facts of :func:`render`."""
+def write_report(rd: RunData, out: str | Path, only: str | None = None,
+                 specs: list[FigureSpec] | None = None) -> dict:
+    """Write the report of a run to ``out`` (atomically) and return the facts of :func:`render` and its path."""
     from ..experiments.store import atomic_write
 
-    doc, facts = render(rd, only)
+    doc, facts = render(rd, only, specs)
     path = Path(out)
     atomic_write(path, lambda fh: fh.write(doc.encode()), "Nothing was written; free space or choose another --out.")
     return {**facts, "path": str(path)}
