@@ -187,20 +187,21 @@ def quantiles(binning: Binning, counts: np.ndarray, qs=SUMMARY_QUANTILES) -> np.
     counts = np.asarray(counts)
     shape = counts.shape[:-1]
     b = counts.shape[-1]
-    flat = np.asarray(counts.reshape(-1, b), dtype=np.int64)
-    cum = np.cumsum(flat, axis=1)
+    flat = counts.reshape(-1, b)
+    cum = np.cumsum(flat, axis=1, dtype=np.int64 if flat.sum(axis=1).max(initial=0) >= 2**31 else np.int32)
     total = cum[:, -1]
     # one sorted key per (cell, bin): cell * (max total + 1) + cumulative count, so one
     # searchsorted finds, for every cell at once, the first bin whose cumulative count reaches a target
     stride = int(total.max(initial=0)) + 1
-    keys = (np.arange(len(flat))[:, None] * stride + cum).ravel()
+    kind = np.int64 if len(flat) * stride >= 2**31 else np.int32
+    keys = (np.arange(len(flat), dtype=kind)[:, None] * kind(stride) + cum).ravel()
     edges = binning.edges()
     out = np.empty((len(flat), len(qs)))
     for j, q in enumerate(qs):
         target = q * total
         # cumulative counts are integers: reaching q * N means reaching its ceiling
-        need = np.ceil(target - 1e-9 * np.maximum(target, 1.0)).astype(np.int64)
-        pos = np.searchsorted(keys, np.arange(len(flat)) * stride + need, side="left")
+        need = np.ceil(target - 1e-9 * np.maximum(target, 1.0)).astype(kind)
+        pos = np.searchsorted(keys, np.arange(len(flat), dtype=kind) * kind(stride) + need, side="left")
         i = np.clip(pos - np.arange(len(flat)) * b, 0, b - 1)
         inside = flat[np.arange(len(flat)), i]
         before = cum[np.arange(len(flat)), i] - inside
@@ -289,7 +290,7 @@ def merge_hist(tables) -> dict[str, dict[str, np.ndarray]]:
                     block = _block(table, k, rows, b.bins).reshape(z - a, n, b.bins)
                     if k in merged:
                         merged[k] += block
-                    else:
+                    else:  # int64: sums of counts over any number of chunks
                         merged[k] = block.astype(np.int64)
     return out
 
