@@ -44,6 +44,12 @@ def report(
         raise UserError(f"run {rd.run_id} has no figure {only!r}; it has: {', '.join(ids)}.{suggest(only, ids)}")
     if no_html and png is None:
         raise UserError("--no-html writes nothing without --png DIR.")
+    if png is not None:  # refuse before writing anything
+        from ..report.browser import find_chromium
+
+        if png.exists() and not png.is_dir():
+            raise UserError(f"--png {png} is a file, not a directory.")
+        find_chromium()
     done: dict = {"run_id": rd.run_id, "missing": rd.missing}
     if not no_html:
         target = out or (results / rd.run_id / ("report.html" if only is None else f"report-{only}.html"))

@@ -81,7 +81,8 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None, drawn: se
                                 "at all.", [("", F.transition_order_spec(rd.outcomes, rd.doctrines))]))
     if len(rd.doctrines) > 1 and not rd.outcomes.empty:
         comp = rd.comparison
-        variants = [(d, F.forest_plot_spec(comp, rd.outcomes, d)) for d in [ref] + [x for x in rd.doctrines if x != ref]]
+        never = _last_year(rd) + 1
+        variants = [(d, F.forest_plot_spec(comp, rd.outcomes, d, never)) for d in [ref] + [x for x in rd.doctrines if x != ref]]
         specs.append(FigureSpec("forest", "comparison", "Each dot is the mean over members of the paired difference "
                                 "(same parameters and random numbers), in standard deviations of the outcome, "
                                 "oriented so that right is better for the chosen doctrine; bars are 90 % Monte Carlo "

@@ -376,8 +376,14 @@ def transition_order(outcomes: pd.DataFrame, doctrines: Sequence[str] | None = N
 
 
 # ---------------------------------------------------------------------------------------- comparison
-def forest_plot_spec(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str) -> dict:
+def forest_plot_spec(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str,
+                     never_year: float | None = None) -> dict:
     """Spec of :func:`forest_plot`."""
+    from ..experiments.compare import comparable
+
+    if never_year is None:
+        years = [outcomes[o] for o in OUTCOMES if OUTCOMES[o].unit == "year" and o in outcomes]
+        never_year = float(np.nanmax(pd.concat(years))) + 1 if years else 0.0
     rows = comparison[(comparison["a"] == reference) & (comparison["n"] > 0)]
     names = [o for o in OUTCOMES if o in set(rows["outcome"])]
     rivals = list(dict.fromkeys(rows["b"]))
@@ -389,7 +395,9 @@ def forest_plot_spec(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference
             if name not in g.index:
                 continue
             r = g.loc[name]
-            sd = float(np.nanstd(outcomes[name].to_numpy(dtype=float)))
+            v = comparable(outcomes[name], name, never_year)  # as compared: "never" counts as never_year
+            v = v[np.isfinite(v)]
+            sd = float(v.std()) if len(v) > 1 else 0.0
             sign = -1.0 if OUTCOMES[name].direction == "lower" else 1.0
             scale = sign / sd if sd > 0 else 0.0
             half = 1.645 * float(r["diff_mean_se"]) if np.isfinite(r["diff_mean_se"]) else 0.0
@@ -411,15 +419,16 @@ def forest_plot_spec(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference
                  height=180 + 34 * len(names))
 
 
-def forest_plot(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str):
+def forest_plot(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str, never_year: float | None = None):
     """Mean paired difference of ``reference`` against each rival per outcome, with 90 % intervals.
 
     ``comparison``: rows of :func:`~nato_socialism.experiments.compare.compare`. Differences
     are divided by the outcome's standard deviation over every member and doctrine (so
     outcomes of different units share one axis) and oriented so that right means
-    ``reference`` is better.
+    ``reference`` is better. ``never_year``: the year a never-reached year outcome counts as
+    (the run's last year + 1, as in the comparison; default: the latest year in the table + 1).
     """
-    return as_figure(forest_plot_spec(comparison, outcomes, reference))
+    return as_figure(forest_plot_spec(comparison, outcomes, reference, never_year))
 
 
 # ---------------------------------------------------------------------------------------- analyses

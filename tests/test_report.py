@@ -1,0 +1,206 @@
+"""The report without a browser: figure specs, generic analysis tables, version 1 runs, the command."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from cli_helpers import cli
+from report_helpers import DOCTRINES, downgrade_to_v1, small_run
+
+from nato_socialism.report import figures as F
+from nato_socialism.report import load_run_data
+from nato_socialism.report.html import render, render_specs
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report") / "results"
+    store, run_id = small_run(root)
+    return store, run_id
+
+
+@pytest.fixture(scope="module")
+def rd(run):
+    store, run_id = run
+    return load_run_data(store.root, run_id)
+
+
+@pytest.fixture(scope="module")
+def specs(rd):
+    return render_specs(rd)
+
+
+def _axes(layout: dict) -> list[str]:
+    return [k for k in layout if re.fullmatch(r"[xy]axis\d*", k)]
+
+
+def test_every_part_is_there(rd, specs):
+    assert rd.missing == []
+    ids = [s.id for s in specs]
+    assert ids[0] == "map" and "transition-order" in ids and "forest" in ids
+    assert {"why-waterfall", "why-contributors"} <= set(ids)
+    assert {f"fan-{q}" for q in ("demsoc_share", "bureaucratic_share", "reactionary_share", "living", "poverty",
+                                 "displaced")} <= set(ids)
+    fan = next(s for s in specs if s.id == "fan-reactionary_share")
+    assert [label for label, _ in fan.variants] == ["world", "NATO", "BRIC", "BRICS+ (new members)",
+                                                    "democratic periphery", "developing world"]
+    # the default "why" is the largest yearly support drop in a NATO country among the kept members
+    drops = rd.why_drops
+    assert (drops["change"] < 0).all() and drops["change"].is_monotonic_increasing
+    nato = rd.blocs[rd.blocs["nato"]]
+    assert set(zip(drops["iso3"], drops["year"], strict=True)) <= set(zip(nato["iso3"], nato["year"], strict=True))
+    assert np.allclose(drops["after"] - drops["before"], drops["change"])
+
+
+def test_every_figure_is_valid_plotly_with_a_title_and_axis_titles(specs):
+    for s in specs:
+        for label, spec in s.variants:
+            go.Figure({"data": spec["data"], "layout": spec["layout"]})  # plotly validates every property
+            layout = spec["layout"]
+            assert layout["title"]["text"], (s.id, label)
+            for ax in _axes(layout):
+                if ax.endswith("axis") or ax[5:].isdigit():
+                    assert layout[ax].get("title", {}).get("text"), (s.id, label, ax)
+            if "geo" in layout:
+                assert layout["coloraxis"]["colorbar"]["title"]["text"], (s.id, label)
+
+
+def test_public_figure_functions_return_figures(rd):
+    fig = F.fan_chart(rd.series_quantiles, "demsoc_share", "nato")
+    assert isinstance(fig, go.Figure) and "NATO" in fig.layout.title.text
+    assert len(fig.data) == 5 * len(DOCTRINES)
+    m = F.world_map(rd.country_summary, "p_democratic_socialist", "nato_first", 2030, countries=rd.countries)
+    assert isinstance(m, go.Figure) and len(m.data[0].locations) == 197
+    r = F.world_map(rd.country_summary, "regime", "status_quo", 2025, kept=rd.kept, member=1)
+    assert set(np.asarray(r.data[0].z, dtype=float)) <= {0, 1, 2, 3, 4}
+    assert isinstance(F.transition_order(rd.outcomes), go.Figure)
+    assert isinstance(F.forest_plot(rd.comparison, rd.outcomes, "nato_first"), go.Figure)
+    d = rd.why_drops.iloc[0]
+    w = F.why_waterfall(rd.why, rd.kept, d["doctrine"], int(d["member"]), d["iso3"], int(d["year"]))
+    assert w.data[0].measure[0] == "absolute" and w.data[0].measure[-1] == "total"
+    assert np.isclose(w.data[0].y[-1], 100 * d["after"])
+    assert isinstance(F.contributors_heatmap(rd.contributors, "nato_first"), go.Figure)
+
+
+def test_fan_chart_draws_the_stored_quantiles(rd):
+    spec = F.fan_chart_spec(rd.series_quantiles, "demsoc_share", "world", ["nato_first"])
+    median = spec["data"][-1]["y"]
+    s = rd.series_quantiles
+    want = s[(s["column"] == "demsoc_share") & (s["doctrine"] == "nato_first")]["p50"].to_numpy() * 100
+    assert np.allclose(median, want, rtol=1e-6)
+
+
+def test_analysis_tables_are_drawn_generically(run, tmp_path):
+    store, run_id = run
+    rng = np.random.default_rng(0)
+    params = ["erosion_strength", "aid_growth_effect", "init_movement_democracy"]
+    tables = {
+        "indices_morris": pd.DataFrame({"rank": [1, 2, 3], "parameter": params, "mu": [0.3, -0.1, 0.05],
+                                        "mu_star": [0.3, 0.2, 0.05], "mu_star_conf": [0.05, 0.04, 0.01],
+                                        "sigma": [0.2, 0.1, 0.02]}),
+        "indices_sobol": pd.DataFrame({"parameter": params, "S1": [0.5, 0.2, 0.0], "S1_conf": [0.1, 0.05, 0.02],
+                                       "ST": [0.6, 0.3, 0.05], "ST_conf": [0.1, 0.05, 0.02]}),
+        "prim_peeling": pd.DataFrame({"coverage": np.linspace(1, 0.3, 8), "density": np.linspace(0.4, 0.95, 8),
+                                      "res_dim": [0, 1, 1, 2, 2, 2, 3, 3]}),
+        "prim_box": pd.DataFrame({"parameter": params[:2], "min": [0.5, 0.25], "max": [1.0, 0.4]}),
+        "pareto_front": pd.DataFrame({"candidate": range(6), "year_demsoc_50": rng.uniform(2040, 2100, 6),
+                                      "world_poverty_mean": rng.uniform(0, 0.1, 6),
+                                      "displaced_person_years": rng.uniform(1, 3, 6)}),
+        "named": pd.DataFrame({"doctrine": ["nato_first", "status_quo"], "year_demsoc_50": [2080.0, 2090.0],
+                               "world_poverty_mean": [0.05, 0.06], "displaced_person_years": [2.0, 2.5],
+                               "dominated": [True, True], "epsilon": [0.1, 0.2], "gain": [0.0, 0.0]}),
+    }
+    for name, table in tables.items():
+        store.write_table(run_id, name, table)
+    try:
+        rd = load_run_data(store.root, run_id)
+        specs = {s.id: s for s in render_specs(rd)}
+        for name in ("indices_morris", "indices_sobol", "prim_peeling", "prim_box"):
+            assert f"analysis-{name}" in specs, name
+        assert "pareto" in specs
+        pareto = specs["pareto"].variants[0][1]
+        assert len(_axes(pareto["layout"])) == 2 * 3  # 3 objectives: every pair
+        names = {t["name"] for t in pareto["data"]}
+        assert {"nato_first", "status_quo", "Pareto front"} <= names
+        box = specs["analysis-prim_box"].variants[0][1]["data"][0]
+        low, high = rd.meta["parameters"]["erosion_strength"]
+        assert np.isclose(box["base"][0], (0.5 - low) / (high - low))
+    finally:
+        for name in tables:
+            (store.run_dir(run_id) / "analysis" / f"{name}.parquet").unlink()
+
+
+def test_html_is_one_file_with_everything_inlined(rd):
+    doc, facts = render(rd)
+    assert facts["countries_drawn"] == 195 and facts["missing_geometry"] == ["TUV", "XKX"]
+    assert "<script src" not in doc and "<link" not in doc and "@import" not in doc
+    assert "window.PlotlyGeoAssets={topojson:{world_50m:" in doc
+    assert doc.index("PlotlyGeoAssets") < doc.index("plotly.js v")  # the geometry is there before plotly.js
+    payload = json.loads(re.search(r'id="report-data">(.*?)</script>', doc, re.S).group(1).replace("<\\/", "</"))
+    assert len(payload["map"]["iso3"]) == 197 and payload["map"]["inside"] == 195
+    for section in ("summary", "map", "fans", "order", "comparison", "analysis", "why", "data"):
+        assert f'<section id="{section}">' in doc
+    assert "Tuvalu (TUV)" in doc and "imputed" in doc
+
+
+def test_single_figure(rd):
+    doc, facts = render(rd, only="forest")
+    assert facts["figures"] == ["forest"] and '<section id="map">' not in doc
+    with pytest.raises(ValueError):
+        render(rd, only="nope")
+
+
+def test_version_1_run_names_what_it_lacks(tmp_path):
+    store, run_id = small_run(tmp_path / "results", members=6, horizon=8)
+    downgrade_to_v1(store, run_id, keep_why=False)
+    rd = load_run_data(store.root, run_id)
+    text = " ".join(rd.missing)
+    assert "schema version 1" in text and "country-year histograms" in text and "kept no member" in text
+    assert "rebuilt from its scenario" in text and not rd.countries.empty
+    doc, facts = render(rd)
+    assert "map" not in facts["figures"] and "why-waterfall" not in facts["figures"]
+    assert "fan-demsoc_share" in facts["figures"] and "fan-reactionary_share" in facts["figures"]
+    fan = next(s for s in render_specs(rd) if s.id == "fan-reactionary_share")
+    assert [label for label, _ in fan.variants] == ["world"]  # v1 recorded no bloc series but the socialist share
+    assert "What this run lacks" in doc and "No map" in doc
+
+
+def test_command_writes_the_report(run, tmp_path):
+    store, run_id = run
+    out = tmp_path / "r.html"
+    code, stdout, stderr = cli("report", run_id[:12], "--results", str(store.root), "--out", str(out), "--json")
+    assert code == 0, stderr
+    done = json.loads(stdout)
+    assert done["html"]["path"] == str(out) and out.stat().st_size == done["html"]["bytes"]
+    assert done["html"]["countries_drawn"] == 195
+    code, stdout, _ = cli("report", "--results", str(store.root), "--only", "list")
+    assert code == 0 and "map" in stdout.split() and "forest" in stdout.split()
+    code, stdout, _ = cli("report", "--results", str(store.root), "--only", "forest")
+    assert code == 0 and (store.run_dir(run_id) / "report-forest.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "forrest"], "has no figure 'forrest'"),
+        (["nope"], "no run 'nope'"),
+        (["--no-html"], "--no-html writes nothing"),
+        (["--png", "PNGFILE"], "is a file"),
+    ],
+)
+def test_bad_input(run, tmp_path, args, message):
+    store, _ = run
+    (tmp_path / "PNGFILE").write_text("x")
+    args = [str(tmp_path / "PNGFILE") if a == "PNGFILE" else a for a in args]
+    code, stdout, stderr = cli("report", *args, "--results", str(store.root), "--out", str(tmp_path / "x.html"))
+    assert code == 2 and message in stderr and "Traceback" not in stderr
+
+
+def test_missing_results_directory(tmp_path):
+    code, _, stderr = cli("report", "--results", str(tmp_path / "none"))
+    assert code == 2 and "does not exist" in stderr
