@@ -73,7 +73,7 @@ def test_every_figure_is_valid_plotly_with_a_title_and_axis_titles(specs):
 def test_public_figure_functions_return_figures(rd):
     fig = F.fan_chart(rd.series_quantiles, "demsoc_share", "nato")
     assert isinstance(fig, go.Figure) and "NATO" in fig.layout.title.text
-    assert len(fig.data) == 5 * len(DOCTRINES)
+    assert len(fig.data) == 3 * len(DOCTRINES)
     m = F.world_map(rd.country_summary, "p_democratic_socialist", "nato_first", 2030, countries=rd.countries)
     assert isinstance(m, go.Figure) and len(m.data[0].locations) == 197
     r = F.world_map(rd.country_summary, "regime", "status_quo", 2025, kept=rd.kept, member=1)

@@ -145,6 +145,9 @@ def mode_range(rd: RunData, mode: F.MapMode) -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------------------------------- the map's data
+#: Largest code of a quantized map value (QUANT + 1 = no value).
+QUANT = 254
+
 def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")
 
@@ -152,9 +155,10 @@ def _b64(a: np.ndarray) -> str:
 def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
     """Compact arrays of every map mode, doctrine, member and year for the map's script.
 
-    Continuous modes are quantized to uint16 over their colour range (65535 = no value):
-    value = lo + code / 65534 * (hi - lo), in log10 for log modes. Member regimes are uint8
-    codes (255 = no value). Arrays are (years, countries) in the order of ``iso3``.
+    Continuous modes are quantized to uint8 over their colour range (255 = no value): value =
+    lo + code / 254 * (hi - lo), in log10 for log modes; a step of 1/254 of the range is finer
+    than the stored histograms' bins (0.01 of support, 5 % of living standard). Member regimes
+    are uint8 codes (255 = no value). Arrays are (years, countries) in the order of ``iso3``.
     """
     summary = rd.country_summary
     years = np.arange(int(rd.meta["start_year"]), _last_year(rd) + 1)
@@ -184,8 +188,8 @@ def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
                 if m.log:
                     with np.errstate(divide="ignore", invalid="ignore"):
                         v = np.where(v > 0, np.log10(v), np.nan)
-                q = np.clip(np.round((v - zmin) / (zmax - zmin) * 65534), 0, 65534)
-                data[d] = _b64(np.where(np.isnan(v), 65535, q).astype(np.uint16))
+                q = np.clip(np.round((v - zmin) / (zmax - zmin) * QUANT), 0, QUANT)
+                data[d] = _b64(np.where(np.isnan(v), QUANT + 1, q).astype(np.uint8))
         modes[name] = {
             "label": m.label, "unit": m.unit, "source": m.source, "log": m.log, "categorical": m.categorical,
             "colorscale": F.regime_colorscale() if m.categorical else m.colorscale, "zmin": zmin, "zmax": zmax,
@@ -198,7 +202,7 @@ def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
         "years": [int(y) for y in years], "doctrines": rd.doctrines,
         "members": sorted({int(x) for x in rd.kept["member"]}) if not rd.kept.empty else [],
         "regimes": {str(int(c)): REGIME_LABELS[c] for c in Regime},
-        "modes": modes, "default": {"mode": regime_column(Regime.DEMOCRATIC_SOCIALIST), "doctrine": rd.reference,
+        "modes": modes, "quant": QUANT, "default": {"mode": regime_column(Regime.DEMOCRATIC_SOCIALIST), "doctrine": rd.reference,
                                      "year": int(years[-1]), "member": 0},
     }
 

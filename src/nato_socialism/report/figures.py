@@ -278,13 +278,12 @@ def fan_chart_spec(series_quantiles: pd.DataFrame, quantity: str, scope: str = "
         g = rows[rows["doctrine"] == d]
         color = doctrine_color(d, doctrines)
         x = g["year"].to_numpy(dtype=np.int16)
+        loop = np.concatenate([x, x[::-1]])
         for lo, hi, alpha, band in (("p05", "p95", 0.18, "90 % band"), ("p25", "p75", 0.38, "50 % band")):
-            data.append({"type": "scatter", "x": x, "y": _f32(g[lo] * scale), "xaxis": xa, "yaxis": ya,
-                         "mode": "lines", "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip",
-                         "legendgroup": band})
-            data.append({"type": "scatter", "x": x, "y": _f32(g[hi] * scale), "xaxis": xa, "yaxis": ya,
-                         "mode": "lines", "line": {"width": 0}, "fill": "tonexty", "fillcolor": _rgba(color, alpha),
-                         "name": band, "legendgroup": band, "showlegend": i == 0, "hoverinfo": "skip"})
+            ring = np.concatenate([g[hi].to_numpy(), g[lo].to_numpy()[::-1]]) * scale  # one closed band
+            data.append({"type": "scatter", "x": loop, "y": _f32(ring), "xaxis": xa, "yaxis": ya, "mode": "lines",
+                         "line": {"width": 0}, "fill": "toself", "fillcolor": _rgba(color, alpha), "name": band,
+                         "legendgroup": band, "showlegend": i == 0, "hoverinfo": "skip"})
         data.append({"type": "scatter", "x": x, "y": _f32(g["p50"] * scale), "xaxis": xa, "yaxis": ya,
                      "mode": "lines", "line": {"color": color, "width": 2}, "name": "median", "legendgroup": "median",
                      "showlegend": i == 0, "hovertemplate": f"{d} %{{x}}: %{{y:.3~g}} {unit}<extra></extra>"})
@@ -550,8 +549,10 @@ def pareto_front_spec(front: pd.DataFrame, named: pd.DataFrame | None = None,
                          "text": [name] * len(t) if named_point else None, "textposition": "top center",
                          "name": name, "legendgroup": name, "showlegend": k == 0,
                          "marker": {"color": color, "size": size, "symbol": "diamond" if named_point else "circle"}})
-        layout[f"xaxis{xa[1:]}"].update(_title(labels[i]))
-        layout[f"yaxis{ya[1:]}"].update(_title(labels[j]))
+        for ax, o, label in ((f"xaxis{xa[1:]}", objectives[i], labels[i]), (f"yaxis{ya[1:]}", objectives[j], labels[j])):
+            layout[ax].update(_title(label))
+            if o in OUTCOMES and OUTCOMES[o].unit == "year":
+                layout[ax]["tickformat"] = "d"
     return _spec(data, layout, "Pareto front of the custom doctrine's controls, with the named doctrines",
                  height=520 if n == 2 else 180 + 230 * (n - 1))
 
@@ -560,7 +561,8 @@ def _triangle(n: int) -> tuple[list[tuple[str, str]], dict]:
     """Axes of the lower triangle of an (n-1) x (n-1) grid: panel for objectives (i, j), i < j."""
     cells = n - 1
     axes, layout = [], {}
-    size, gap = (1 - 0.08 * (cells - 1)) / cells, 0.08
+    gap = 0.12
+    size = (1 - gap * (cells - 1)) / cells
     k = 0
     for j in range(1, n):
         for i in range(j):

@@ -60,13 +60,18 @@ table.wide{display:block;overflow-x:auto;max-width:100%}table.notes td{max-width
 _JS = r"""
 (function(){
 "use strict";
+const T = {script: performance.now()};
 const R = JSON.parse(document.getElementById("report-data").textContent);
+T.data = performance.now();
 const CONFIG = {displaylogo:false, responsive:true, modeBarButtonsToRemove:["sendDataToCloud"]};
 const pending = [];
 function plot(div, fig){
   const layout = Object.assign({}, fig.layout || {}, {template: R.template});
   return Plotly.react(div, fig.data, layout, CONFIG);
 }
+T.figures = {};
+function timed(id, fn){const t = performance.now(); const p = fn(); T.figures[id] = Math.round(performance.now() - t);
+  return p;}
 function bytes(b64){const s = atob(b64); const a = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i); return a.buffer;}
 function select(label, options, onchange, value){
@@ -88,7 +93,7 @@ R.figures.forEach(function(spec){
     controls.appendChild(select(spec.choose, spec.variants.map(function(v){return {label: v.label};}),
       function(i){plot(div, spec.variants[+i].figure);}));
   }
-  if (spec.id !== "map") pending.push(plot(div, spec.variants[0].figure));
+  if (spec.id !== "map") pending.push(timed(spec.id, function(){return plot(div, spec.variants[0].figure);}));
 });
 // ------------------------------------------------------------------ the map
 const M = R.map;
@@ -102,7 +107,7 @@ if (M){
     const key = state.mode + "|" + state.doctrine + "|" + (m.source === "member" ? state.member : "");
     if (!(key in cache)){
       const b64 = m.source === "member" ? (m.data[state.doctrine] || {})[String(state.member)] : m.data[state.doctrine];
-      cache[key] = b64 ? (m.source === "member" ? new Uint8Array(bytes(b64)) : new Uint16Array(bytes(b64))) : null;
+      cache[key] = b64 ? new Uint8Array(bytes(b64)) : null;
     }
     return cache[key];
   }
@@ -113,7 +118,7 @@ if (M){
       const c = g ? g[t * n + j] : null;
       if (c === null) z[j] = null;
       else if (m.source === "member") z[j] = (c === 255 ? null : c);
-      else z[j] = (c === 65535 ? null : m.zmin + c / 65534 * (m.zmax - m.zmin));
+      else z[j] = (c === M.quant + 1 ? null : m.zmin + c / M.quant * (m.zmax - m.zmin));
     }
     return z;
   }
@@ -162,10 +167,12 @@ if (M){
   const shown = document.createElement("output"); shown.textContent = state.year;
   slider.addEventListener("input", function(){state.year = +slider.value; shown.textContent = slider.value; draw();});
   yl.appendChild(slider); yl.appendChild(shown); controls.appendChild(yl);
-  pending.push(draw());
+  pending.push(timed("map", draw));
 }
 Promise.all(pending).then(function(){
-  window.reportLoadMs = performance.now();
+  T.drawn = performance.now();
+  window.reportTimings = T;
+  window.reportLoadMs = T.drawn;
   window.reportReady = true;
   document.body.setAttribute("data-ready", "1");
 });
