@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from cli_helpers import cli
-from report_helpers import DOCTRINES, downgrade_to_v1, small_run
 
+from cli_helpers import cli
 from nato_socialism.report import figures as F
 from nato_socialism.report import load_run_data
 from nato_socialism.report.html import render, render_specs
+from report_helpers import DOCTRINES, downgrade_to_v1, small_run
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +204,27 @@ def test_bad_input(run, tmp_path, args, message):
 def test_missing_results_directory(tmp_path):
     code, _, stderr = cli("report", "--results", str(tmp_path / "none"))
     assert code == 2 and "does not exist" in stderr
+
+
+def test_layers_inner_never_import_the_report():
+    """data, model, experiments and validation never import the report or the CLI; the report never the CLI."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parents[1] / "src" / "nato_socialism"
+    outer = {"report": ("report", "cli"), "data": ("report", "cli"), "model": ("report", "cli"),
+             "experiments": ("report", "cli"), "validation": ("report", "cli")}
+    for package, forbidden in outer.items():
+        for path in (root / package).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.ImportFrom):
+                    names = [("." * node.level) + (node.module or "")]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                for name in names:
+                    parts = name.lstrip(".").split(".")
+                    parts = parts[1:] if parts[0] == "nato_socialism" else parts
+                    if name.startswith("..") or name.startswith("nato_socialism"):
+                        assert parts[0] not in forbidden or parts[0] == package, (path, name)

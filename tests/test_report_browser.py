@@ -11,12 +11,12 @@ import os
 import time
 
 import pytest
-from report_helpers import small_run
 
 from nato_socialism.errors import UserError
 from nato_socialism.report import load_run_data
 from nato_socialism.report.browser import find_chromium, offline_page
 from nato_socialism.report.html import write_report
+from report_helpers import small_run
 
 if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
     pytest.skip("NATO_SOCIALISM_SKIP_BROWSER is set", allow_module_level=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from report_helpers import png_size, small_run
 
 from nato_socialism.errors import UserError
 from nato_socialism.report import load_run_data
 from nato_socialism.report.browser import find_chromium
 from nato_socialism.report.html import render_specs
 from nato_socialism.report.png import export_png
+from report_helpers import png_size, small_run
 
 if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
     pytest.skip("NATO_SOCIALISM_SKIP_BROWSER is set", allow_module_level=True)

@@ -22,9 +22,10 @@ def report(
     no_html: bool = typer.Option(False, "--no-html", help="Write the PNG images only."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document: what was written."),
 ):
-    """Write a run's report: summary, world map, fan charts, transition order, doctrine comparison,
-    sensitivity/discovery/optimization figures, the "why" of support changes and data notes.
+    """Write a run's report as one self-contained HTML file (and PNG images).
 
+    Contents: summary, world map, fan charts, transition order, doctrine comparison,
+    sensitivity/discovery/optimization figures, the "why" of support changes and data notes.
     The HTML file inlines plotly.js, the map geometry and the data: it opens offline and can
     be sent as it is. The report reads the stored results only; it never reruns the model.
     """

@@ -268,8 +268,8 @@ def report_figures(members: tuple[int, int], years: int | None) -> dict[str, tup
             if out.returncode != 0:
                 raise RuntimeError(f"nato-socialism report failed: {out.stderr.strip()[-500:]}")
             sizes[n] = (html.stat().st_size, elapsed, json.loads(out.stdout)["html"])
-        out = subprocess.run([sys.executable, "-m", "nato_socialism.report.timing", str(Path(tmp) / f"report{big}.html")],
-                             capture_output=True, text=True, check=False)
+        timing = [sys.executable, "-m", "nato_socialism.report.timing", str(Path(tmp) / f"report{big}.html")]
+        out = subprocess.run(timing, capture_output=True, text=True, check=False)
         if out.returncode != 0:
             raise RuntimeError(f"loading the report in Chromium failed: {out.stderr.strip()[-500:]}")
         load = json.loads(out.stdout)

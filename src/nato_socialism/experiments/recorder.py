@@ -208,7 +208,8 @@ def quantiles(binning: Binning, counts: np.ndarray, qs=SUMMARY_QUANTILES) -> np.
         f = np.clip(np.divide(target - before, inside, out=np.zeros(len(flat)), where=inside > 0), 0.0, 1.0)
         lo, hi = edges[i], edges[i + 1]
         if binning.kind == "log":
-            value = np.where(i == 0, lo + f * (hi - lo), np.where(lo > 0, lo, 1.0) * (hi / np.where(lo > 0, lo, 1.0)) ** f)
+            safe = np.where(lo > 0, lo, 1.0)  # bin 0 starts at 0: linear there
+            value = np.where(i == 0, lo + f * (hi - lo), safe * (hi / safe) ** f)
         else:
             value = lo + f * (hi - lo)
         out[:, j] = np.where(total > 0, value, np.nan)
@@ -283,7 +284,8 @@ def merge_hist(tables) -> dict[str, dict[str, np.ndarray]]:
             if not ((iso3[rows].reshape(-1, n) == codes).all() and (doctrine[rows] == d).all()):
                 raise ValueError(f"country_hist rows of {d} are not in the order they were written")
             merged = out.setdefault(d, {"_years": gy[a:z].copy(), "_iso3": codes.copy()})
-            if len(merged["_years"]) != z - a or (merged["_years"] != gy[a:z]).any() or (merged["_iso3"] != codes).any():
+            same = len(merged["_years"]) == z - a and (merged["_years"] == gy[a:z]).all()
+            if not same or (merged["_iso3"] != codes).any():
                 raise ValueError(f"country_hist chunks of {d} cover different years or countries")
             for k, b in COUNTRY_VARIABLES.items():
                 if k in names:

@@ -49,7 +49,8 @@ class FigureSpec:
 
 
 # ---------------------------------------------------------------------------------------- figures
-def report_figures(rd: RunData, centroids: pd.DataFrame | None = None, drawn: set[str] | None = None) -> list[FigureSpec]:
+def report_figures(rd: RunData, centroids: pd.DataFrame | None = None,
+                   drawn: set[str] | None = None) -> list[FigureSpec]:
     """Every figure the run can fill, in report order."""
     specs: list[FigureSpec] = []
     ref = rd.reference
@@ -82,7 +83,8 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None, drawn: se
     if len(rd.doctrines) > 1 and not rd.outcomes.empty:
         comp = rd.comparison
         never = _last_year(rd) + 1
-        variants = [(d, F.forest_plot_spec(comp, rd.outcomes, d, never)) for d in [ref] + [x for x in rd.doctrines if x != ref]]
+        order = [ref] + [x for x in rd.doctrines if x != ref]
+        variants = [(d, F.forest_plot_spec(comp, rd.outcomes, d, never)) for d in order]
         specs.append(FigureSpec("forest", "comparison", "Each dot is the mean over members of the paired difference "
                                 "(same parameters and random numbers), in standard deviations of the outcome, "
                                 "oriented so that right is better for the chosen doctrine; bars are 90 % Monte Carlo "
@@ -93,8 +95,9 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None, drawn: se
         names = _names(rd)
         for r in rd.why_drops.itertuples(index=False):
             label = f"{names.get(r.iso3, r.iso3)} {r.year} ({r.doctrine}, member {r.member}): {100 * r.change:+.1f} pts"
-            variants.append((label, F.why_waterfall_spec(rd.why, rd.kept, r.doctrine, int(r.member), r.iso3, int(r.year),
-                                                    names.get(r.iso3))))
+            spec = F.why_waterfall_spec(rd.why, rd.kept, r.doctrine, int(r.member), r.iso3, int(r.year),
+                                        names.get(r.iso3))
+            variants.append((label, spec))
         specs.append(FigureSpec("why-waterfall", "why", "The largest yearly drops of coalition support in NATO "
                                 "countries among the kept members; the bars add up to the change.", variants,
                                 "country-year"))
@@ -177,7 +180,8 @@ def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
             for (d, member), g in rd.kept.groupby(["doctrine", "member"], sort=False):
                 grid = g.pivot_table(index="year", columns="iso3", values="regime", aggfunc="first")
                 grid = grid.reindex(index=years, columns=order)
-                data.setdefault(d, {})[str(int(member))] = _b64(np.nan_to_num(grid.to_numpy(), nan=255).astype(np.uint8))
+                codes8 = np.nan_to_num(grid.to_numpy(), nan=255).astype(np.uint8)
+                data.setdefault(d, {})[str(int(member))] = _b64(codes8)
             zmin, zmax = m.zmin, m.zmax
         else:
             zmin, zmax = mode_range(rd, m)
@@ -202,8 +206,9 @@ def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
         "years": [int(y) for y in years], "doctrines": rd.doctrines,
         "members": sorted({int(x) for x in rd.kept["member"]}) if not rd.kept.empty else [],
         "regimes": {str(int(c)): REGIME_LABELS[c] for c in Regime},
-        "modes": modes, "quant": QUANT, "default": {"mode": regime_column(Regime.DEMOCRATIC_SOCIALIST), "doctrine": rd.reference,
-                                     "year": int(years[-1]), "member": 0},
+        "modes": modes, "quant": QUANT,
+        "default": {"mode": regime_column(Regime.DEMOCRATIC_SOCIALIST), "doctrine": rd.reference,
+                    "year": int(years[-1]), "member": 0},
     }
 
 
@@ -269,7 +274,8 @@ def comparison_html(rd: RunData) -> str:
             if (name, d) not in s.index:
                 continue
             r = s.loc[(name, d)]
-            cell = f"{F.fmt_value(r['median'], o.unit)} [{F.fmt_value(r['p05'], o.unit)}, {F.fmt_value(r['p95'], o.unit)}]"
+            low, high = F.fmt_value(r["p05"], o.unit), F.fmt_value(r["p95"], o.unit)
+            cell = f"{F.fmt_value(r['median'], o.unit)} [{low}, {high}]"
             if o.nullable and r["reached"] < 1:
                 cell += f" ({100 * r['reached']:.0f} % reach)"
             cells[d] = cell

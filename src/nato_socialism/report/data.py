@@ -86,7 +86,7 @@ class RunData:
 
     @cached_property
     def comparison(self) -> pd.DataFrame:
-        """Paired comparisons of every ordered pair of doctrines (:func:`~nato_socialism.experiments.compare.compare`)."""
+        """Paired comparisons of every ordered pair of doctrines (``experiments.compare.compare``)."""
         from ..experiments.compare import compare
 
         if self.outcomes.empty:
@@ -95,7 +95,7 @@ class RunData:
 
     @cached_property
     def summary(self) -> pd.DataFrame:
-        """Per doctrine and outcome: median, 90 % interval, mean (:func:`~nato_socialism.experiments.compare.summarize`)."""
+        """Per doctrine and outcome: median, 90 % interval, mean (``experiments.compare.summarize``)."""
         from ..experiments.compare import summarize
 
         return summarize(self.outcomes) if not self.outcomes.empty else pd.DataFrame()

@@ -141,8 +141,10 @@ class MapMode:
 
 
 def map_modes() -> dict[str, MapMode]:
-    """The map's modes, generated from the country variables: a member's regime, regime
-    probabilities over members, and the median of every other variable.
+    """The map's modes, generated from the country variables.
+
+    A kept member's regime, regime probabilities over members, and the median of every other
+    variable.
     """
     modes = {"regime": MapMode("regime", "regime of one kept member", "regime", "member", "regime",
                                categorical=True, zmin=-0.5, zmax=len(Regime) - 0.5)}
@@ -224,7 +226,10 @@ def world_map_spec(summary: pd.DataFrame, mode: str, doctrine: str, year: int, *
 
     def label(c):
         v = values[c]
-        shown = "no value" if np.isnan(v) else (REGIME_LABELS[Regime(int(v))] if m.categorical else fmt_value(v, m.unit))
+        if np.isnan(v):
+            shown = "no value"
+        else:
+            shown = REGIME_LABELS[Regime(int(v))] if m.categorical else fmt_value(v, m.unit)
         return f"{names.get(c, c)}: {shown}"
 
     inside = [c for c in values.index if c in drawn]
@@ -432,8 +437,10 @@ def forest_plot(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str
 
 # ---------------------------------------------------------------------------------------- analyses
 def analysis_kind(table: pd.DataFrame) -> str | None:
-    """What an analysis table holds, from its columns: ``morris``, ``sobol``, ``prim_peeling``,
-    ``prim_box``, ``pareto`` or None (not drawn).
+    """What an analysis table holds, from its columns.
+
+    ``morris``, ``sobol``, ``prim_peeling``, ``prim_box``, or None (not drawn here; Pareto fronts
+    are recognised by their names, ``pareto_front`` and ``named``).
     """
     cols = set(table.columns)
     if {"parameter", "mu_star"} <= cols:
@@ -542,14 +549,15 @@ def pareto_front_spec(front: pd.DataFrame, named: pd.DataFrame | None = None,
     layout.update(grid)
     for k, (i, j) in enumerate(pairs):
         xa, ya = axes[k]
-        for g, (name, t, color, size) in enumerate(groups):
+        for name, t, color, size in groups:
             named_point = size > 10
             data.append({"type": "scatter", "x": _f32(t[objectives[i]]), "y": _f32(t[objectives[j]]),
                          "xaxis": xa, "yaxis": ya, "mode": "markers+text" if named_point else "markers",
                          "text": [name] * len(t) if named_point else None, "textposition": "top center",
                          "name": name, "legendgroup": name, "showlegend": k == 0,
                          "marker": {"color": color, "size": size, "symbol": "diamond" if named_point else "circle"}})
-        for ax, o, label in ((f"xaxis{xa[1:]}", objectives[i], labels[i]), (f"yaxis{ya[1:]}", objectives[j], labels[j])):
+        for ax, o, label in ((f"xaxis{xa[1:]}", objectives[i], labels[i]),
+                             (f"yaxis{ya[1:]}", objectives[j], labels[j])):
             layout[ax].update(_title(label))
             if o in OUTCOMES and OUTCOMES[o].unit == "year":
                 layout[ax]["tickformat"] = "d"

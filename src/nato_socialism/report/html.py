@@ -51,7 +51,8 @@ th{background:#f3f5f7}table.kv td:first-child{font-weight:600;white-space:nowrap
 table.wide{display:block;overflow-x:auto;max-width:100%}table.notes td{max-width:420px}
 .figure{margin:14px 0 22px}.controls{font-size:13px;margin:4px 0;display:flex;gap:16px;flex-wrap:wrap;
      align-items:center}
-.controls label{display:flex;gap:6px;align-items:center}.controls input[type=range]{width:360px}
+.controls label{display:flex;gap:6px;align-items:center}.controls select{max-width:340px}
+.controls input[type=range]{width:360px}
 .caption{font-size:12px;color:#555;margin:2px 0 0}.missing{color:#8a4b00;background:#fff6e5;padding:6px 10px;
      border-radius:4px;font-size:13px}
 .plot{width:100%}
@@ -64,14 +65,12 @@ const T = {script: performance.now()};
 const R = JSON.parse(document.getElementById("report-data").textContent);
 T.data = performance.now();
 const CONFIG = {displaylogo:false, responsive:true, modeBarButtonsToRemove:["sendDataToCloud"]};
-const pending = [];
+const jobs = [];  // [figure id, draw function] in page order, the map first
 function plot(div, fig){
   const layout = Object.assign({}, fig.layout || {}, {template: R.template});
   return Plotly.react(div, fig.data, layout, CONFIG);
 }
 T.figures = {};
-function timed(id, fn){const t = performance.now(); const p = fn(); T.figures[id] = Math.round(performance.now() - t);
-  return p;}
 function bytes(b64){const s = atob(b64); const a = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) a[i] = s.charCodeAt(i); return a.buffer;}
 function select(label, options, onchange, value){
@@ -93,7 +92,7 @@ R.figures.forEach(function(spec){
     controls.appendChild(select(spec.choose, spec.variants.map(function(v){return {label: v.label};}),
       function(i){plot(div, spec.variants[+i].figure);}));
   }
-  if (spec.id !== "map") pending.push(timed(spec.id, function(){return plot(div, spec.variants[0].figure);}));
+  if (spec.id !== "map") jobs.push([spec.id, function(){return plot(div, spec.variants[0].figure);}]);
 });
 // ------------------------------------------------------------------ the map
 const M = R.map;
@@ -167,9 +166,20 @@ if (M){
   const shown = document.createElement("output"); shown.textContent = state.year;
   slider.addEventListener("input", function(){state.year = +slider.value; shown.textContent = slider.value; draw();});
   yl.appendChild(slider); yl.appendChild(shown); controls.appendChild(yl);
-  pending.push(timed("map", draw));
+  jobs.unshift(["map", draw]);
 }
-Promise.all(pending).then(function(){
+// one figure at a time, letting the browser paint in between: the first screen shows at once
+let chain = Promise.resolve();
+jobs.forEach(function(job, i){
+  chain = chain.then(function(){return new Promise(function(done){setTimeout(done, 0);});}).then(function(){
+    const t = performance.now();
+    return Promise.resolve(job[1]()).then(function(){
+      T.figures[job[0]] = Math.round(performance.now() - t);
+      if (i === 0) T.first = performance.now();
+    });
+  });
+});
+chain.then(function(){
   T.drawn = performance.now();
   window.reportTimings = T;
   window.reportLoadMs = T.drawn;
