@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, fmt, print_json
+from ..formatting import fmt
+from .render import console, print_json
 
 
 def _box_table(box: dict | None, title: str) -> Table | str:

@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..formatting import fmt
 from ..model.outcomes import OUTCOMES
-from .render import console, fmt, print_json, progress_bar, records
+from .render import console, print_json, progress_bar, records
 from .run import announce, load, store_writer
 
 

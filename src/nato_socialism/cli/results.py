@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, fmt, print_json, records
+from ..formatting import fmt
+from .render import console, print_json, records
 
 results_app = typer.Typer(
     help="List, show and export stored runs (DuckDB + Parquet; see docs/results.md).",

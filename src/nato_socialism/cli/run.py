@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from ..errors import UserError, suggest
+from ..formatting import pair_cell, summary_cell
 from ..model.doctrines import DOCTRINE_NAMES
 from ..model.outcomes import OUTCOMES
-from .render import console, err_console, fmt, print_json, progress_bar, records
+from .render import console, err_console, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal table (all are in --json).
 HEADLINE = (
@@ -48,13 +49,7 @@ def comparison_table(result) -> Table:
     for name in HEADLINE:
         o = OUTCOMES[name]
         arrow = {"higher": "↑", "lower": "↓", "none": " "}[o.direction]
-        cells = []
-        for d in result.doctrines:
-            r = summary.loc[(d, name)]
-            cell = f"{fmt(r['median'], o.unit)} [{fmt(r['p05'], o.unit)}, {fmt(r['p95'], o.unit)}]"
-            if o.nullable and r["reached"] < 1:
-                cell += f" ({100 * r['reached']:.0f}% reach)"
-            cells.append(cell)
+        cells = [summary_cell(summary.loc[(d, name)], o) for d in result.doctrines]
         table.add_row(f"{name} {arrow}", *cells)
     return table
 
@@ -72,11 +67,7 @@ def pairs_table(result, reference: str) -> Table:
         rows = comp[comp["outcome"] == name].set_index("b")
         if rows.empty:
             continue
-        cells = []
-        for d in others:
-            r = rows.loc[d]
-            diff = f"Δ {fmt(r['diff_mean'])} ±{fmt(1.645 * r['diff_mean_se'])}  P={r['p_a_better']:.2f}"
-            cells.append("-" if r["n"] == 0 else diff)
+        cells = [pair_cell(rows.loc[d]) for d in others]
         table.add_row(name, *cells)
     return table
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, fmt, print_json, progress_bar, records
+from ..formatting import fmt
+from .render import console, print_json, progress_bar, records
 from .run import announce, check_doctrines, load, store_writer
 
 

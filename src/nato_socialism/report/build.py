@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..experiments.recorder import regime_column
 from ..experiments.series import QUANTITIES, SCOPE_LABELS
+from ..formatting import pair_cell, summary_cell
 from ..model.outcomes import OUTCOMES
 from ..model.state import REGIME_LABELS, Regime
 from . import figures as F
@@ -273,12 +274,7 @@ def comparison_html(rd: RunData) -> str:
         for d in rd.doctrines:
             if (name, d) not in s.index:
                 continue
-            r = s.loc[(name, d)]
-            low, high = F.fmt_value(r["p05"], o.unit), F.fmt_value(r["p95"], o.unit)
-            cell = f"{F.fmt_value(r['median'], o.unit)} [{low}, {high}]"
-            if o.nullable and r["reached"] < 1:
-                cell += f" ({100 * r['reached']:.0f} % reach)"
-            cells[d] = cell
+            cells[d] = summary_cell(s.loc[(name, d)], o)
         rows.append(cells)
     out = ("<h3>Outcomes by doctrine</h3><p>Median over members [5th, 95th percentile]; ↑ higher is better, "
            "↓ lower is better. A year outcome counts only the members that reach it (share in brackets).</p>"
@@ -292,12 +288,10 @@ def comparison_html(rd: RunData) -> str:
             cells = {"outcome": name}
             for d in [x for x in rd.doctrines if x != ref]:
                 if (name, d) in comp.index:
-                    r = comp.loc[(name, d)]
-                    cells[f"vs {d}"] = (f"{r['diff_mean']:+.3g} ± {1.645 * r['diff_mean_se']:.2g}, "
-                                        f"P = {r['p_a_better']:.2f}")
+                    cells[f"vs {d}"] = pair_cell(comp.loc[(name, d)])
             rows.append(cells)
-        out += (f"<h3>{html.escape(ref)} against each rival</h3><p>Mean paired difference ({html.escape(ref)} − rival) "
-                f"± 90 % Monte Carlo interval, and P({html.escape(ref)} better) (ties count half).</p>"
+        out += (f"<h3>{html.escape(ref)} against each rival</h3><p>Δ: mean paired difference ({html.escape(ref)} − "
+                f"rival) ± 90 % Monte Carlo interval; P = P({html.escape(ref)} better), ties counting half.</p>"
                 + _table(pd.DataFrame(rows), "wide"))
     return out
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..experiments.recorder import COUNTRY_VARIABLES, regime_column
 from ..experiments.series import QUANTITIES, SCOPE_LABELS
+from ..formatting import fmt
 from ..model.outcomes import OUTCOMES
 from ..model.state import REGIME_LABELS, Regime
 
@@ -103,21 +104,6 @@ def _grid(n: int, cols: int, hspace: float = 0.04, vspace: float = 0.1) -> tuple
     return axes, layout, rows
 
 
-def fmt_value(value: float, unit: str) -> str:
-    """A compact label for a value of a unit (hover text and table cells)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "never" if unit == "year" else "–"
-    if unit == "year":
-        return f"{value:.0f}"
-    if unit in ("share", "probability"):
-        return f"{100 * value:.1f} %"
-    if unit == "persons":
-        return f"{value / 1e6:,.2f} M"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -185,7 +171,7 @@ def map_colorbar(mode: MapMode, zmin: float, zmax: float) -> dict:
         bar.update(tickvals=list(range(len(Regime))), ticktext=[REGIME_LABELS[c] for c in Regime])
     elif mode.log:
         ticks = list(range(math.floor(zmin), math.ceil(zmax) + 1))
-        bar.update(tickvals=ticks, ticktext=[fmt_value(10.0**t, mode.unit) for t in ticks])
+        bar.update(tickvals=ticks, ticktext=[fmt(10.0**t, mode.unit) for t in ticks])
     return bar
 
 
@@ -229,7 +215,7 @@ def world_map_spec(summary: pd.DataFrame, mode: str, doctrine: str, year: int, *
         if np.isnan(v):
             shown = "no value"
         else:
-            shown = REGIME_LABELS[Regime(int(v))] if m.categorical else fmt_value(v, m.unit)
+            shown = REGIME_LABELS[Regime(int(v))] if m.categorical else fmt(v, m.unit)
         return f"{names.get(c, c)}: {shown}"
 
     inside = [c for c in values.index if c in drawn]
