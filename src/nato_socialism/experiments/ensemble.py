@@ -218,13 +218,14 @@ def assemble(setup: Setup, parts: dict[str, list], started: float) -> Result:
 def run_tables(setup: Setup, data_dir=None) -> dict[str, pd.DataFrame]:
     """Run-level tables that make a stored run self-describing (store schema version 2).
 
-    ``countries``: one row per country (``iso3``, ``name``, UN region and sub-region, and
-    ``imputed``, the comma-separated input variables that were imputed); ``blocs``: one row
+    ``countries``: one row per country (``iso3``, ``name``, UN region and sub-region,
+    centroid ``lat`` and ``lon``, and ``imputed``, the comma-separated input variables that
+    were imputed); ``blocs``: one row
     per year and country (``primary``: its bloc for "which bloc turns first", ``nato`` and
     ``first_world`` membership); ``data_notes``: one row per input variable (source column,
     provenance from ``SOURCES.md``, imputation rule, imputed countries).
     """
-    from ..data import SOURCE_COLUMNS
+    from ..data import SOURCE_COLUMNS, load_centroids
     from ..data.userdata import provenance
 
     world, ctx = setup.world, setup.ctx
@@ -234,6 +235,8 @@ def run_tables(setup: Setup, data_dir=None) -> dict[str, pd.DataFrame]:
         "name": list(world.name),
         "region_un": world.region_un.astype(str),
         "subregion_un": world.subregion_un.astype(str),
+        **load_centroids(data_dir).set_index("iso3").reindex(list(world.iso3))[["lat", "lon"]]
+        .reset_index(drop=True).to_dict(orient="series"),
         "imputed": [", ".join(v for v, flag in imputed.loc[c].items() if flag) for c in world.iso3],
     })
     years = ctx.start_year + np.arange(ctx.horizon + 1)

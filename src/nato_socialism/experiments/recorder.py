@@ -177,35 +177,43 @@ def hist_table(hist: dict[str, np.ndarray], doctrine: str, years: np.ndarray, is
 SUMMARY_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def quantiles(binning: Binning, counts: np.ndarray, qs=SUMMARY_QUANTILES) -> np.ndarray:
+def quantiles(binning: Binning, counts: np.ndarray, qs=SUMMARY_QUANTILES, work: dict | None = None) -> np.ndarray:
     """Quantiles from member counts ``(..., bins)``: shape ``(..., len(qs))``, NaN where no member.
 
     The quantile ``q`` of ``N`` members is where the histogram's cumulative count reaches
     ``q * N``, interpolated inside its bin: linearly on linear bins and on the first bin of a
-    log binning ``[0, lo)``, geometrically on the other log bins.
+    log binning ``[0, lo)``, geometrically on the other log bins. ``work``: a dict in which
+    scratch arrays are kept between calls (fresh large arrays cost page faults).
     """
     counts = np.asarray(counts)
     shape = counts.shape[:-1]
     b = counts.shape[-1]
     flat = counts.reshape(-1, b)
-    cum = np.cumsum(flat, axis=1, dtype=np.int64 if flat.sum(axis=1).max(initial=0) >= 2**31 else np.int32)
-    total = cum[:, -1]
+    rows = len(flat)
+    total = flat.sum(axis=1, dtype=np.int64)
+    stride = int(total.max(initial=0)) + 1
     # one sorted key per (cell, bin): cell * (max total + 1) + cumulative count, so one
     # searchsorted finds, for every cell at once, the first bin whose cumulative count reaches a target
-    stride = int(total.max(initial=0)) + 1
-    kind = np.int64 if len(flat) * stride >= 2**31 else np.int32
-    keys = (np.arange(len(flat), dtype=kind)[:, None] * kind(stride) + cum).ravel()
+    kind = np.int64 if rows * stride >= 2**31 else np.int32
+    work = {} if work is None else work
+    keys = work.get((flat.shape, kind))
+    if keys is None:
+        keys = work[(flat.shape, kind)] = np.empty(flat.shape, dtype=kind)
+    cum = np.cumsum(flat, axis=1, dtype=kind, out=keys)
+    start = np.arange(rows, dtype=kind) * kind(stride)
+    keys += start[:, None]
+    keys = keys.ravel()
     edges = binning.edges()
-    out = np.empty((len(flat), len(qs)))
+    out = np.empty((rows, len(qs)))
     for j, q in enumerate(qs):
         target = q * total
         # cumulative counts are integers: reaching q * N means reaching its ceiling
         need = np.ceil(target - 1e-9 * np.maximum(target, 1.0)).astype(kind)
-        pos = np.searchsorted(keys, np.arange(len(flat), dtype=kind) * kind(stride) + need, side="left")
-        i = np.clip(pos - np.arange(len(flat)) * b, 0, b - 1)
-        inside = flat[np.arange(len(flat)), i]
-        before = cum[np.arange(len(flat)), i] - inside
-        f = np.clip(np.divide(target - before, inside, out=np.zeros(len(flat)), where=inside > 0), 0.0, 1.0)
+        pos = np.searchsorted(keys, start + need, side="left")
+        i = np.clip(pos - np.arange(rows) * b, 0, b - 1)
+        inside = flat[np.arange(rows), i]
+        before = cum[np.arange(rows), i] - start - inside
+        f = np.clip(np.divide(target - before, inside, out=np.zeros(rows), where=inside > 0), 0.0, 1.0)
         lo, hi = edges[i], edges[i + 1]
         if binning.kind == "log":
             safe = np.where(lo > 0, lo, 1.0)  # bin 0 starts at 0: linear there
@@ -221,10 +229,11 @@ def regime_column(code: int) -> str:
     return "p_" + Regime(code).name.lower()
 
 
-def summary_arrays(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def summary_arrays(counts: dict[str, np.ndarray], qs=SUMMARY_QUANTILES, work: dict | None = None
+                   ) -> dict[str, np.ndarray]:
     """Regime probabilities and quantiles from merged counts ``(..., bins)``: name -> ``(...)`` arrays.
 
-    Names: ``members``, ``p_<regime>`` per regime code, ``<variable>_p05`` ... ``<variable>_p95``.
+    Names: ``members``, ``p_<regime>`` per regime code, ``<variable>_p<100 q>`` per quantile.
     """
     regime = np.asarray(counts["regime"], dtype=np.float64)
     members = regime.sum(axis=-1)
@@ -235,8 +244,8 @@ def summary_arrays(counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     for k, b in COUNTRY_VARIABLES.items():
         if b.kind == "categorical":
             continue
-        q = quantiles(b, counts[k])
-        for j, level in enumerate(SUMMARY_QUANTILES):
+        q = quantiles(b, counts[k], qs, work)
+        for j, level in enumerate(qs):
             out[f"{k}_p{round(100 * level):02d}"] = q[..., j]
     return out
 
@@ -256,18 +265,15 @@ def _keys(table, name: str) -> np.ndarray:
     return table.column(name).to_numpy(zero_copy_only=False)
 
 
-def merge_hist(tables) -> dict[str, dict[str, np.ndarray]]:
-    """Sum ``country_hist`` chunks over members.
+def _chunk_blocks(tables):
+    """Yield ``(doctrine, years, iso3, {variable: counts (years, countries, bins)})`` per chunk, in row order.
 
     ``tables``: pyarrow tables or pandas frames (one per chunk file, or concatenations of
     them), whose rows come, as written, in blocks of one doctrine and chunk with years
-    ascending and countries in the run's order inside a year. Returns doctrine -> name ->
-    array: the counts of each variable (years, countries, bins) int64, and the axes
-    ``"_years"`` and ``"_iso3"``. Counts are integers, so the sum is exact.
+    ascending and countries in the run's order inside a year.
     """
-    if isinstance(tables, (pd.DataFrame, pa.Table)):
+    if isinstance(tables, pd.DataFrame | pa.Table):
         tables = [tables]
-    out: dict[str, dict[str, np.ndarray]] = {}
     for table in tables:
         doctrine, year, iso3 = (_keys(table, c) for c in ("doctrine", "year", "iso3"))
         if not len(year):
@@ -283,35 +289,70 @@ def merge_hist(tables) -> dict[str, dict[str, np.ndarray]]:
             d, codes = str(gd[a]), iso3[rows.start : rows.start + n]
             if not ((iso3[rows].reshape(-1, n) == codes).all() and (doctrine[rows] == d).all()):
                 raise ValueError(f"country_hist rows of {d} are not in the order they were written")
-            merged = out.setdefault(d, {"_years": gy[a:z].copy(), "_iso3": codes.copy()})
-            same = len(merged["_years"]) == z - a and (merged["_years"] == gy[a:z]).all()
-            if not same or (merged["_iso3"] != codes).any():
-                raise ValueError(f"country_hist chunks of {d} cover different years or countries")
-            for k, b in COUNTRY_VARIABLES.items():
-                if k in names:
-                    block = _block(table, k, rows, b.bins).reshape(z - a, n, b.bins)
-                    if k in merged:
-                        merged[k] += block
-                    else:  # int64: sums of counts over any number of chunks
-                        merged[k] = block.astype(np.int64)
+            blocks = {k: _block(table, k, rows, b.bins).reshape(z - a, n, b.bins)
+                      for k, b in COUNTRY_VARIABLES.items() if k in names}
+            yield d, gy[a:z], codes, blocks
+
+
+def _same_axes(d: str, axes: tuple, years, codes) -> None:
+    if not (len(axes[0]) == len(years) and (axes[0] == years).all() and (axes[1] == codes).all()):
+        raise ValueError(f"country_hist chunks of {d} cover different years or countries")
+
+
+def merge_hist(tables) -> dict[str, dict[str, np.ndarray]]:
+    """Sum ``country_hist`` chunks over members (rows as written; see :func:`_chunk_blocks`).
+
+    Returns doctrine -> name -> array: the counts of each variable (years, countries, bins)
+    int64, and the axes ``"_years"`` and ``"_iso3"``. Counts are integers, so the sum is exact.
+    """
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for d, years, codes, blocks in _chunk_blocks(tables):
+        merged = out.setdefault(d, {"_years": years.copy(), "_iso3": codes.copy()})
+        _same_axes(d, (merged["_years"], merged["_iso3"]), years, codes)
+        for k, block in blocks.items():
+            if k in merged:
+                merged[k] += block
+            else:
+                merged[k] = block.astype(np.int64)
     return out
 
 
-def country_summary(tables) -> pd.DataFrame:
+def country_summary(tables, qs=SUMMARY_QUANTILES) -> pd.DataFrame:
     """The ensemble summary by doctrine, year and country from ``country_hist`` rows.
 
     Columns: ``doctrine``, ``year``, ``iso3``, ``members``, ``p_<regime>`` (share of members in
-    each regime), and ``<variable>_p05/p25/p50/p75/p95`` for support, reaction, living and
-    displaced_share (quantiles over members, see :func:`quantiles`).
+    each regime), and ``<variable>_p05/p25/p50/p75/p95`` (the quantiles ``qs``) for support,
+    reaction, living and displaced_share (quantiles over members, see :func:`quantiles`).
+    The chunks of a doctrine must come together (as stored and as run): each doctrine is
+    summed and summarized in turn, in the same scratch arrays.
     """
-    frames = []
-    for d, merged in merge_hist(tables).items():
-        years, codes = merged["_years"], merged["_iso3"]
-        arrays = summary_arrays(merged)
+    frames, acc, work, done = [], {}, {}, set()
+    current, axes = None, None
+
+    def flush():
+        arrays = summary_arrays(acc, qs, work)
+        years, codes = axes
         frames.append(pd.DataFrame({
-            "doctrine": d,
-            "year": np.repeat(years, len(codes)),
-            "iso3": np.tile(codes, len(years)),
+            "doctrine": current, "year": np.repeat(years, len(codes)), "iso3": np.tile(codes, len(years)),
             **{k: v.ravel() for k, v in arrays.items()},
         }))
+
+    for d, years, codes, blocks in _chunk_blocks(tables):
+        if d != current:
+            if current is not None:
+                flush()
+            if d in done:
+                raise ValueError(f"country_hist chunks of {d} are not together")
+            done.add(d)
+            current, axes = d, (years.copy(), codes.copy())
+            for k, block in blocks.items():  # counts of a run fit int32 (fewer than 2**31 members)
+                if k not in acc or acc[k].shape != block.shape:
+                    acc[k] = np.empty(block.shape, dtype=np.int32)
+                np.copyto(acc[k], block)
+        else:
+            _same_axes(d, axes, years, codes)
+            for k, block in blocks.items():
+                np.add(acc[k], block, out=acc[k])
+    if current is not None:
+        flush()
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

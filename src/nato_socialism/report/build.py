@@ -21,7 +21,7 @@ from ..formatting import pair_cell, summary_cell
 from ..model.outcomes import OUTCOMES
 from ..model.state import REGIME_LABELS, Regime
 from . import figures as F
-from .data import RunData, geometry_ids
+from .data import RunData
 
 #: Sections in report order: id -> heading.
 SECTIONS = {
@@ -70,11 +70,13 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None,
         specs.append(FigureSpec("map", "map", "Drag the year slider; choose what is coloured, the doctrine and, for "
                                 "regimes, the kept member. Countries the 1:50m geometry lacks are circles.", variants,
                                 "map mode"))
+    by_column = dict(tuple(rd.series_quantiles.groupby("column", sort=False)))  # split once, not per figure
     for q in QUANTITIES:
-        scopes = F.fan_scopes(rd.series_quantiles, q)
+        scopes = F.fan_scopes(set(by_column), q)
         if not scopes:
             continue
-        variants = [(SCOPE_LABELS[s], F.fan_chart_spec(rd.series_quantiles, q, s, rd.doctrines)) for s in scopes]
+        variants = [(SCOPE_LABELS[s], F.fan_chart_spec(by_column[QUANTITIES[q].column(s)], q, s, rd.doctrines))
+                    for s in scopes]
         specs.append(FigureSpec(f"fan-{q}", "fans", "", variants, "scope"))
     if not rd.outcomes.empty and F.bloc_outcomes(rd.outcomes):
         specs.append(FigureSpec("transition-order", "order",
@@ -179,17 +181,14 @@ def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
                 continue
             data = {}
             for (d, member), g in rd.kept.groupby(["doctrine", "member"], sort=False):
-                grid = g.pivot_table(index="year", columns="iso3", values="regime", aggfunc="first")
-                grid = grid.reindex(index=years, columns=order)
-                codes8 = np.nan_to_num(grid.to_numpy(), nan=255).astype(np.uint8)
-                data.setdefault(d, {})[str(int(member))] = _b64(codes8)
+                grid = _grid(g, "regime", years, order)
+                data.setdefault(d, {})[str(int(member))] = _b64(np.nan_to_num(grid, nan=255).astype(np.uint8))
             zmin, zmax = m.zmin, m.zmax
         else:
             zmin, zmax = mode_range(rd, m)
             data = {}
             for d, g in summary.groupby("doctrine", sort=False):
-                grid = g.pivot_table(index="year", columns="iso3", values=m.column, aggfunc="first", dropna=False)
-                v = grid.reindex(index=years, columns=order).to_numpy(dtype=float)
+                v = _grid(g, m.column, years, order)
                 if m.log:
                     with np.errstate(divide="ignore", invalid="ignore"):
                         v = np.where(v > 0, np.log10(v), np.nan)
@@ -213,9 +212,18 @@ def map_payload(rd: RunData, drawn: set[str], centroids: pd.DataFrame) -> dict:
     }
 
 
-def drawn_countries(rd: RunData, topo: dict) -> tuple[set[str], list[str]]:
-    """Simulated countries the geometry draws, and the ones it lacks."""
-    ids = geometry_ids(topo)
+def _grid(rows: pd.DataFrame, column: str, years: np.ndarray, order: list[str]) -> np.ndarray:
+    """A column of (year, iso3) rows as a (years, countries) array in the given orders (NaN where absent)."""
+    out = np.full((len(years), len(order)), np.nan)
+    yi = np.searchsorted(years, rows["year"].to_numpy())
+    ci = pd.Index(order).get_indexer(rows["iso3"])
+    ok = (ci >= 0) & (yi < len(years)) & (years[np.minimum(yi, len(years) - 1)] == rows["year"].to_numpy())
+    out[yi[ok], ci[ok]] = rows[column].to_numpy(dtype=float)[ok]
+    return out
+
+
+def drawn_countries(rd: RunData, ids: set[str] | frozenset[str]) -> tuple[set[str], list[str]]:
+    """Simulated countries the geometry draws (``ids``: its country ids), and the ones it lacks."""
     codes = list(rd.countries["iso3"]) if not rd.countries.empty else sorted(set(rd.country_summary.get("iso3", [])))
     return {c for c in codes if c in ids}, [c for c in codes if c not in ids]
 

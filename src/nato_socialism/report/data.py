@@ -24,6 +24,8 @@ from ..errors import UserError
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Kept-member trajectory columns the report reads.
 KEPT_COLUMNS = ("doctrine", "member", "year", "iso3", "regime", "support", "reaction")
+#: Quantiles of the country summary the report reads (the map shows medians).
+MAP_QUANTILES = (0.5,)
 #: How many of the largest yearly support drops the report offers in the "why" section.
 WHY_CHOICES = 8
 GEOMETRY = Path(__file__).parents[1] / "data" / "files" / "geometry" / "world_50m.json"
@@ -43,8 +45,9 @@ class RunData:
         One row per doctrine, year and series column: ``members``, ``p05``, ``p25``, ``p50``,
         ``p75``, ``p95`` over members.
     country_summary
-        :func:`~nato_socialism.experiments.recorder.country_summary` of the run (empty for
-        version 1 runs).
+        :func:`~nato_socialism.experiments.recorder.country_summary` of the run with the
+        quantiles :data:`MAP_QUANTILES` (medians; other quantiles: call that function on the
+        ``country_hist`` files); empty for version 1 runs.
     kept
         Kept members' trajectories, columns :data:`KEPT_COLUMNS`.
     why_drops
@@ -209,14 +212,16 @@ def _country_summary(store, run_id: str, members: int, missing: list[str]) -> pd
     paths = store.files(run_id, "country_hist")
     if not paths:
         return pd.DataFrame()
-    tables = []
-    for path in paths:
-        try:
-            tables.append(pq.read_table(path))
-        except (pa.ArrowException, OSError) as err:
-            raise UserError(f"{path} is not a readable Parquet file ({err}); `nato-socialism run --resume "
-                            f"{run_id}` recomputes chunks whose files are missing.") from None
-    summary = country_summary(tables)
+
+    def tables():  # one chunk file at a time; one thread reads these small files faster
+        for path in paths:
+            try:
+                yield pq.read_table(path, use_threads=False)
+            except (pa.ArrowException, OSError) as err:
+                raise UserError(f"{path} is not a readable Parquet file ({err}); `nato-socialism run --resume "
+                                f"{run_id}` recomputes chunks whose files are missing.") from None
+
+    summary = country_summary(tables(), qs=MAP_QUANTILES)
     covered = summary.groupby("doctrine")["members"].max()
     if (covered < members).any():
         missing.append("the country histograms cover fewer members than the run (chunks missing): "

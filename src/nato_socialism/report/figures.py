@@ -264,9 +264,10 @@ def fan_chart_spec(series_quantiles: pd.DataFrame, quantity: str, scope: str = "
     members = int(rows["members"].max()) if len(rows) else 0
     log = q.unit == "persons" or quantity == "living"
     data, notes = [], []
+    by_doctrine = dict(tuple(rows.groupby("doctrine", sort=False)))
     for i, d in enumerate(doctrines):
         xa, ya = axes[i]
-        g = rows[rows["doctrine"] == d]
+        g = by_doctrine.get(d, rows.iloc[:0])
         color = doctrine_color(d, doctrines)
         x = g["year"].to_numpy(dtype=np.int16)
         loop = np.concatenate([x, x[::-1]])
@@ -304,9 +305,9 @@ def fan_chart(series_quantiles: pd.DataFrame, quantity: str, scope: str = "world
     return as_figure(fan_chart_spec(series_quantiles, quantity, scope, doctrines))
 
 
-def fan_scopes(series_quantiles: pd.DataFrame, quantity: str) -> list[str]:
-    """Scopes of a quantity that the run recorded."""
-    present = set(series_quantiles["column"])
+def fan_scopes(series_quantiles: pd.DataFrame | set, quantity: str) -> list[str]:
+    """Scopes of a quantity that the run recorded (``series_quantiles``, or the set of its columns)."""
+    present = series_quantiles if isinstance(series_quantiles, set) else set(series_quantiles["column"].unique())
     return [s for s, c in QUANTITIES[quantity].columns.items() if c in present]
 
 
@@ -377,17 +378,20 @@ def forest_plot_spec(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference
     rows = comparison[(comparison["a"] == reference) & (comparison["n"] > 0)]
     names = [o for o in OUTCOMES if o in set(rows["outcome"])]
     rivals = list(dict.fromkeys(rows["b"]))
+    sds = {}
+    for name in names:
+        v = comparable(outcomes[name], name, never_year)  # as compared: "never" counts as never_year
+        v = v[np.isfinite(v)]
+        sds[name] = float(v.std()) if len(v) > 1 else 0.0
     data = []
     for j, b in enumerate(rivals):
-        g = rows[rows["b"] == b].set_index("outcome")
+        g = {r["outcome"]: r for r in rows[rows["b"] == b].to_dict(orient="records")}
         x, err, text, ys = [], [], [], []
         for name in names:
-            if name not in g.index:
+            if name not in g:
                 continue
-            r = g.loc[name]
-            v = comparable(outcomes[name], name, never_year)  # as compared: "never" counts as never_year
-            v = v[np.isfinite(v)]
-            sd = float(v.std()) if len(v) > 1 else 0.0
+            r = g[name]
+            sd = sds[name]
             sign = -1.0 if OUTCOMES[name].direction == "lower" else 1.0
             scale = sign / sd if sd > 0 else 0.0
             half = 1.645 * float(r["diff_mean_se"]) if np.isfinite(r["diff_mean_se"]) else 0.0

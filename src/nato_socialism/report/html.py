@@ -12,6 +12,7 @@ figure per combination.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import math
@@ -33,7 +34,7 @@ from .build import (
     report_figures,
     summary_html,
 )
-from .data import RunData, geometry_text, load_geometry
+from .data import RunData, geometry_ids, geometry_text, load_geometry
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0;color:#222;
@@ -252,10 +253,14 @@ def geo_assets_script() -> str:
 
 
 def _geo(rd: RunData):
-    from ..data import load_centroids
+    """Countries the geometry draws, those it lacks, and every country's centroid (iso3, lat, lon)."""
+    drawn, missing = drawn_countries(rd, _geometry_ids())
+    return drawn, missing, rd.countries.reindex(columns=["iso3", "lat", "lon"])
 
-    drawn, missing = drawn_countries(rd, load_geometry())
-    return drawn, missing, load_centroids()
+
+@functools.cache
+def _geometry_ids() -> frozenset[str]:
+    return frozenset(geometry_ids(load_geometry()))
 
 
 def render_specs(rd: RunData) -> list[FigureSpec]:
