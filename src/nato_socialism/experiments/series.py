@@ -39,6 +39,8 @@ class Quantity:
     #: how a bloc value aggregates over the bloc's countries (recorded bloc columns only):
     #: ``("pop_share", regime code)``, ``("pop_mean", state variable)`` or ``("sum", state variable)``
     bloc_rule: tuple[str, object] | None = None
+    #: an outcome-like quantity the report draws (population is a denominator, not drawn)
+    drawn: bool = True
 
     def column(self, scope: str) -> str | None:
         """The series column of this quantity in ``scope`` (None if it is not recorded)."""
@@ -66,7 +68,7 @@ QUANTITIES: dict[str, Quantity] = {
            {"world": "world_poverty", **_blocs("poverty")}, ("pop_mean", "poverty")),
         _Q("displaced", "people displaced, not yet returned", "persons",
            {"world": "displaced", **_blocs("displaced")}, ("sum", "displaced")),
-        _Q("population", "population", "persons", {"world": "world_pop"}),
+        _Q("population", "population", "persons", {"world": "world_pop"}, drawn=False),
     )
 }
 

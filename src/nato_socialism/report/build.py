@@ -71,7 +71,7 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None,
                                 "regimes, the kept member. Countries the 1:50m geometry lacks are circles.", variants,
                                 "map mode"))
     by_column = dict(tuple(rd.series_quantiles.groupby("column", sort=False)))  # split once, not per figure
-    for q in QUANTITIES:
+    for q in (name for name, quantity in QUANTITIES.items() if quantity.drawn):
         scopes = F.fan_scopes(set(by_column), q)
         if not scopes:
             continue

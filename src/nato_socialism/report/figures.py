@@ -188,10 +188,15 @@ def map_range(mode: MapMode, values: np.ndarray) -> tuple[float, float]:
 
 
 def map_geo() -> dict:
-    """The map's geo layout (Natural Earth projection, 1:50m geometry)."""
+    """The map's geo layout (Natural Earth projection, 1:50m geometry).
+
+    Only the land layer is drawn under the countries (for territories that are not simulated,
+    e.g. Greenland); ocean and border layers would double the drawing time, and the countries'
+    own outlines are their borders.
+    """
     return {"projection": {"type": "natural earth"}, "resolution": 50, "showframe": False, "showcoastlines": False,
-            "showland": True, "landcolor": "#eeeeee", "showcountries": True, "countrycolor": "#ffffff",
-            "showocean": True, "oceancolor": "#f7fbff", "lataxis": {"range": [-57, 84]}}
+            "showland": True, "landcolor": "#e8e8e8", "showcountries": False, "showocean": False,
+            "lataxis": {"range": [-57, 84]}}
 
 
 def world_map_spec(summary: pd.DataFrame, mode: str, doctrine: str, year: int, *, kept: pd.DataFrame | None = None,
