@@ -383,7 +383,7 @@ class NatoSocialismModel(mesa.Model):
     @classmethod
     def from_world(cls, ctx, world, p, keys, spec, member: int = 0) -> NatoSocialismModel:
         """A model of one member started from the world's initial state."""
-        return cls(ctx, initial_state(world, ctx, p), p, keys, spec, member)
+        return cls(ctx, initial_state(world, ctx, p, keys), p, keys, spec, member)
 
     @property
     def year_index(self) -> int:
@@ -482,7 +482,7 @@ class NatoSocialismModel(mesa.Model):
 def run(ctx, world, p, keys, members, spec, years: int | None = None) -> dict[str, np.ndarray]:
     """Run a block of members, one Mesa model each; same output as :func:`reference.plain_loop.run`."""
     years = ctx.horizon if years is None else years
-    initial = initial_state(world, ctx, p)
+    initial = initial_state(world, ctx, p, keys)
     e, n = initial.pop.shape
     finals = []
     why_s = np.zeros((e, years, len(CONTRIBUTIONS), n))

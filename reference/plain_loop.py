@@ -935,7 +935,7 @@ def run(ctx, world, p, keys, members, spec, years: int | None = None) -> dict[st
         ``event``, the regime event codes (``EVENTS``), shape (members, years, countries).
     """
     years = ctx.horizon if years is None else years
-    state = initial_state(world, ctx, p)
+    state = initial_state(world, ctx, p, keys)
     e, n = state.pop.shape
     why_s = np.zeros((e, years, len(CONTRIBUTIONS), n))
     why_r = np.zeros((e, years, len(CONTRIBUTIONS), n))

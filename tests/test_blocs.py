@@ -226,7 +226,11 @@ def test_countries_command_json():
     assert len(rows) == 197
     afg = rows[0]
     assert afg["iso3"] == "AFG" and afg["blocs"] == ["developing"]
-    assert afg["regime"] == "closed autocracy" and afg["imputed"] == ["gini", "poverty"]
+    assert afg["regime"] == "closed autocracy" and afg["imputed"] == ["gini", "poverty", "politics"]
+    assert afg["politics"]["source"] == "imputed" and afg["politics"]["election_year"] is None
+    sweden = next(row for row in rows if row["iso3"] == "SWE")
+    assert sweden["politics"]["source"] == "parlgov" and sweden["politics"]["election_year"] == 2022
+    assert "politics" not in sweden["imputed"]
     assert len(_countries_json("--bloc", "nato", "--year", "2025")) == 32
     assert len(_countries_json("--bloc", "nato", "--year", "2023")) == 31
     sweden = _countries_json("--bloc", "periphery_europe")

@@ -57,8 +57,8 @@ CASES = {
     "wrong type": ('horizon = "100"\n', ['horizon = "100"', "expected a whole number"]),
     "negative horizon": ("horizon = -5\n", ["horizon = -5", "from 1 to 300"]),
     "share above 1": (
-        "[parameters]\ninit_support_democracy = 1.5\n",
-        ["parameters.init_support_democracy = 1.5", "from 0 to 1"],
+        "[parameters]\ninit_moderate_left_weight = 1.5\n",
+        ["parameters.init_moderate_left_weight = 1.5", "from 0 to 1"],
     ),
     "members 0": ("members = 0\n", ["members = 0", "from 1 to 1000000"]),
     "unknown iso3": (

@@ -47,7 +47,7 @@ def test_compiled_step_equals_array_step(off):
     e = p.adult_share.shape[0]
     k = keys(e)
     for doctrine in DOCTRINE_NAMES:
-        state = initial_state(world(), ctx, p)
+        state = initial_state(world(), ctx, p, k)
         for _ in range(12):
             a = step_numpy.step(state, p, ctx, DOCTRINES[doctrine].spec, k)
             b = fast.step(state, p, ctx, DOCTRINES[doctrine].spec, k)
@@ -62,7 +62,7 @@ def test_compiled_step_equals_array_step_with_scheduled_events():
     ctx = context(6, events=events)
     p = _random_params(10, seed=7)
     k = keys(10)
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, k)
     for _ in range(6):
         a = step_numpy.step(state, p, ctx, DOCTRINES["nato_first"].spec, k)
         b = fast.step(state, p, ctx, DOCTRINES["nato_first"].spec, k)

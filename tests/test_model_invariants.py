@@ -58,7 +58,7 @@ def test_clipping_is_a_named_contribution_when_it_happens():
 
     ctx = context(5)
     p = default_params(2)
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, keys(2))
     state = state.replace(support=np.full_like(state.support, 0.97), reaction=np.full_like(state.reaction, 0.6))
     res = step(state, p, ctx, DOCTRINES["status_quo"].spec, keys(2))
     clip = res.reaction["clip"]
@@ -103,13 +103,13 @@ def test_moralists_decay_once_in_a_year_with_a_scheduled_event(implementation):
     step = fast.step if implementation == "fast" else step_numpy.step
     soc = int(Regime.DEMOCRATIC_SOCIALIST)
     p = default_params(4)
-    probe = initial_state(world(), context(5), p)
+    probe = initial_state(world(), context(5), p, keys(4))
     first = _country_not_socialist(context(5), probe)
     second = _country_not_socialist(context(5), probe, skip=(first,))
     # no way out of a republic (M9 reversion and electoral loss, M10 degeneration are off)
     events = Events(regimes=((2023, first, soc), (2025, second, soc)))
     ctx = context(5, Switches.without("reaction", "scarcity"), events)
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, keys(4))
     keep = 1.0 - p.moralist_decay[:, 0]
     spec = DOCTRINES["status_quo"].spec
     k = keys(4)
@@ -135,11 +135,11 @@ def test_a_forced_country_keeps_its_forced_regime_that_year():
 
     p = corner_params(20)
     e = p.adult_share.shape[0]
-    probe = initial_state(world(), context(3), p)
+    probe = initial_state(world(), context(3), p, keys(e))
     i = _country_not_socialist(context(3), probe)
     code = int(Regime.CAPITALIST_AUTOCRACY)
     ctx = context(3, events=Events(regimes=((2024, i, code),)))
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, keys(e))
     spec = DOCTRINES["open_solidarity"].spec
     state = step(state, p, ctx, spec, keys(e)).state
     res = step(state, p, ctx, spec, keys(e))

@@ -45,9 +45,8 @@ YEARS = 10
 #: parameters pushed to the end of their range that makes regime events frequent (one member)
 EVENTFUL_HIGH = (
     "reversion_rate", "backsliding_rate", "electoral_transition_rate", "campaign_onset_rate",
-    "reform_rate", "hysteresis", "init_movement_autocracy", "init_movement_democracy",
-    "init_support_democracy", "init_support_autocracy", "init_reaction_democracy",
-    "init_reaction_autocracy", "degeneration_scarcity_rate", "transition_output_shock",
+    "reform_rate", "hysteresis", "init_movement_per_support", "init_movement_repression",
+    "init_moderate_left_weight", "init_politics_noise", "degeneration_scarcity_rate", "transition_output_shock",
 )
 EVENTFUL_LOW = (
     "reaction_threshold", "transition_support_threshold", "viability_participation",
@@ -87,7 +86,7 @@ def _setup():
 
 def _core(ctx, p, keys, spec, years):
     """A direct loop over the core step: final state, decompositions, regimes, events."""
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, keys)
     e, n = state.pop.shape
     why = {w: np.zeros((e, years, len(CONTRIBUTIONS), n)) for w in ("support", "reaction")}
     regimes = [state.regime]
@@ -169,7 +168,7 @@ def test_each_switch_off(switch):
 
 def test_plain_step_signature_matches_core_step():
     ctx, p, keys = _setup()
-    state = initial_state(world(), ctx, p)
+    state = initial_state(world(), ctx, p, keys)
     spec = DOCTRINES["open_solidarity"].spec
     new, support, reaction = plain_loop.step(state, p, ctx, spec, keys)
     res = step(state, p, ctx, spec, keys)

@@ -101,8 +101,8 @@ doctrines = ["status_quo", "custom"]
 
 [parameters]
 aid_growth_effect = 0.4
-init_support_democracy = [0.15, 0.2]
-init_support_income_slope = -0.5
+init_moderate_left_weight = [0.3, 0.4]
+democratic_outcome_base = -0.5
 
 [mechanisms]
 migration = false
@@ -148,8 +148,8 @@ bloc = "first_world"
     )
     s = load_scenario(path)
     assert (s.name, s.horizon, s.members, s.seed, s.end_year) == ("full", 50, 10, 3, 2073)
-    assert s.fixed_parameters() == {"aid_growth_effect": 0.4, "init_support_income_slope": -0.5}
-    assert s.sampled_parameters() == {"init_support_democracy": (0.15, 0.2)}
+    assert s.fixed_parameters() == {"aid_growth_effect": 0.4, "democratic_outcome_base": -0.5}
+    assert s.sampled_parameters() == {"init_moderate_left_weight": (0.3, 0.4)}
     assert s.switches_off() == ["migration", "reaction_contact"]
     assert s.switches() == Switches.without("migration", "reaction_contact")
     assert not s.switches().on("migration_caps")  # a term is off with its mechanism
@@ -176,7 +176,7 @@ bloc = "first_world"
 
     summary = s.summary()
     assert json.loads(json.dumps(summary)) == summary | {
-        "sampled_parameters": {"init_support_democracy": [0.15, 0.2]}
+        "sampled_parameters": {"init_moderate_left_weight": [0.3, 0.4]}
     }
     assert summary["events"][2] == {
         "year": 2035, "country": "DEU", "kind": "immigration_cap", "value": 0.0
@@ -242,7 +242,7 @@ BAD = [
     ("members = 0\n", ["members = 0", "from 1 to 1000000"]),
     ("start_year = 1900\n", ["start_year = 1900", "from 1950 to 2023"]),
     ("start_year = 2000\n", ["Year 2000", "only the snapshot year 2023"]),
-    (P + "init_support_democracy = 1.5\n", ["init_support_democracy = 1.5", "from 0 to 1"]),
+    (P + "init_moderate_left_weight = 1.5\n", ["init_moderate_left_weight = 1.5", "from 0 to 1"]),
     (P + "aid_growth_effect = -1\n", ["parameters.aid_growth_effect = -1", "of at least 0"]),
     (P + "aid_growth_effect = [0.5, 0.2]\n", ["[0.5, 0.2]", "low <= high"]),
     (P + "aid_growth_effect = [0.2, 0.3, 0.4]\n", ["= [0.2, 0.3, 0.4]", "[low, high]"]),

@@ -26,7 +26,7 @@ doctrines = ["nato_first", "custom"]
 
 [parameters]
 erosion_strength = [1.5, 2.5]
-init_support_democracy = 0.2
+init_moderate_left_weight = 0.4
 
 [mechanisms]
 aid = false

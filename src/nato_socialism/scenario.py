@@ -662,7 +662,7 @@ def _shown(value: Any) -> str:
 # Parameters shown as examples in the template: (name, fix it or sample its plausible range).
 _TEMPLATE_PARAMETERS = (
     ("aid_growth_effect", "fix"),
-    ("init_support_democracy", "range"),
+    ("init_moderate_left_weight", "range"),
     ("baseline_immigration_cap", "fix"),
 )
 # Example events of the template (uncommented, they form a valid scenario with the rest).

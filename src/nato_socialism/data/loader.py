@@ -20,6 +20,7 @@ from nato_socialism.data.schemas import (
     CENTROIDS_SCHEMA,
     NEIGHBOURS_SCHEMA,
     PANEL_SCHEMA,
+    PARTY_ELECTIONS_SCHEMA,
     SNAPSHOT_SCHEMA,
     read_validated,
 )
@@ -31,12 +32,14 @@ PANEL_FILE = "country_year_panel.csv"
 NEIGHBOURS_FILE = "geography_neighbours.csv"
 CENTROIDS_FILE = "geography_centroids.csv"
 BLOCS_FILE = "blocs.toml"
+PARTY_FILE = "party_elections.csv"
 
 _SCHEMAS: dict[str, pa.DataFrameSchema] = {
     SNAPSHOT_FILE: SNAPSHOT_SCHEMA,
     PANEL_FILE: PANEL_SCHEMA,
     NEIGHBOURS_FILE: NEIGHBOURS_SCHEMA,
     CENTROIDS_FILE: CENTROIDS_SCHEMA,
+    PARTY_FILE: PARTY_ELECTIONS_SCHEMA,
 }
 
 PathLike = str | Path
@@ -76,6 +79,11 @@ def load_neighbours(data_dir: PathLike | None = None) -> pd.DataFrame:
 def load_centroids(data_dir: PathLike | None = None) -> pd.DataFrame:
     """Return the country centroids (iso3, lat, lon, centroid_source) in degrees."""
     return _load_csv(CENTROIDS_FILE, data_dir)
+
+
+def load_party_elections(data_dir: PathLike | None = None) -> pd.DataFrame:
+    """Return the validated election table: class vote shares per election (ParlGov, V-Party)."""
+    return _load_csv(PARTY_FILE, data_dir)
 
 
 def read_toml(name: str, data_dir: PathLike | None = None) -> dict[str, Any]:

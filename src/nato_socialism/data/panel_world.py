@@ -20,9 +20,12 @@ Series (model units)
 World of a year
 ---------------
 Gaps in gdppc, democracy and regime_row are filled by the same rules as the snapshot
-(:func:`nato_socialism.data.world._group_median`: the median of observed countries of the
+(:func:`nato_socialism.data.impute.group_median`: the median of observed countries of the
 same UN sub-region that year, else region, else world; regime_row is the floor of it).
 Refugee counts come from the panel's UNHCR columns of that year, 0 where absent.
+Starting politics come from the last free election before that year
+(:func:`nato_socialism.data.parties.build_politics`), so a 1990 hindcast starts from the
+elections of 1980-1989.
 Unemployment, Gini, extreme poverty and the migrant-stock share have no panel series: they
 keep the snapshot's (2023, imputed) values as documented defaults and are flagged as
 imputed; a hindcast is judged only on population, GDP per head, democracy and regime.
@@ -35,8 +38,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from nato_socialism.data.impute import group_median
 from nato_socialism.data.loader import PathLike, load_panel
-from nato_socialism.data.world import SNAPSHOT_YEAR, SOURCE_COLUMNS, World, _group_median, build_world
+from nato_socialism.data.parties import build_politics
+from nato_socialism.data.world import SNAPSHOT_YEAR, SOURCE_COLUMNS, World, build_world
 from nato_socialism.errors import UserError
 
 #: Years a world can be built for: population, GDP and V-Dem all reach from 1950 to 2023.
@@ -126,7 +131,7 @@ def build_panel_world(year: int, data_dir: PathLike | None = None) -> World:
     for var in ("gdppc", "democracy", "regime_row"):
         observed = rows[var].reset_index(drop=True)
         imputed[var] = observed.isna().to_numpy()
-        values[var] = observed.fillna(_group_median(observed, groups)).to_numpy(dtype=np.float64)
+        values[var] = observed.fillna(group_median(observed, groups)).to_numpy(dtype=np.float64)
     values["regime_row"] = np.floor(values["regime_row"])
     for var in ("refugees_origin", "refugees_asylum"):
         imputed[var] = rows[var].isna().to_numpy()
@@ -172,4 +177,5 @@ def build_panel_world(year: int, data_dir: PathLike | None = None) -> World:
         imputed=pd.DataFrame({var: imputed[var] for var in SOURCE_COLUMNS}, index=frame.index),
         imputation_rules=MappingProxyType({var: rules[var] for var in SOURCE_COLUMNS}),
         maddison_to_ppp2021=ratio,
+        politics=build_politics(frame.reset_index()[["iso3", "region_un", "subregion_un"]], year, data_dir),
     )

@@ -184,6 +184,50 @@ NEIGHBOURS_SCHEMA = pa.DataFrameSchema(
 )
 
 
+# Party elections reach back before the panel (a 1950 start looks ten years back).
+PARTY_YEAR_MIN = 1940
+PARTY_SOURCES = ("parlgov", "vparty")
+PARTY_CLASSES = ("radical_left", "moderate_left", "radical_right")
+
+
+def _numbers(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Columns as numbers, NaN where a value is not one (its column check reports it)."""
+    return frame[columns].apply(pd.to_numeric, errors="coerce")
+
+
+# The class shares are rounded to 0.01 each, so their sum may pass `positioned` by 0.03.
+_CLASSES_WITHIN_POSITIONED = pa.Check(
+    lambda f: ~(_numbers(f, list(PARTY_CLASSES)).sum(axis=1, min_count=3)
+                > _numbers(f, ["positioned"])["positioned"] + 0.05),
+    error="radical_left + moderate_left + radical_right <= positioned (the classes are part of the "
+    "positioned vote)",
+)
+_DATE_IN_YEAR = pa.Check(
+    lambda f: f["date"].isna()
+    | _numbers(f, ["year"])["year"].isna()
+    | (f["date"].astype(str).str[:4] == _numbers(f, ["year"])["year"].astype("Int64").astype(str)),
+    error="a date in the election's year",
+)
+
+PARTY_ELECTIONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso3": pa.Column(str, _ISO3, nullable=False, description=_ISO3_EXPECTED),
+        "source": _text(pa.Check.isin(PARTY_SOURCES), expected="parlgov or vparty"),
+        "year": _number(PARTY_YEAR_MIN, YEAR_MAX, whole=True, nullable=False),
+        "date": pa.Column(
+            str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), nullable=True,
+            description="a date YYYY-MM-DD (or empty)",
+        ),
+        **{name: _number(0, 100, nullable=False) for name in (*PARTY_CLASSES, "positioned")},
+        **{f"{name}_parties": pa.Column(str, nullable=True, description="text (or empty)")
+           for name in PARTY_CLASSES},
+    },
+    checks=[_CLASSES_WITHIN_POSITIONED, _DATE_IN_YEAR],
+    unique=["iso3", "source", "year", "date"],
+    name="party_elections",
+)
+
+
 def read_validated(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Read a bundled CSV and validate it against ``schema``.
 
@@ -228,10 +272,19 @@ def _summarise(
         keys = ", ".join(schema.unique)
         found = _row_list(frame, repeated.astype(int).drop_duplicates(), schema)
         problems.append(f"columns ({keys}): expected each ({keys}) once; repeated in {found}")
+    # Checks across columns (schema ``checks``) name their rule in ``check``.
+    across = (cases["schema_context"] == "DataFrameSchema") & ~cases["check"].isin(
+        ["column_in_dataframe", "multiple_fields_uniqueness"]
+    )
+    for check, group in cases[across].groupby("check", sort=False):
+        rows = group["index"].dropna().astype(int).drop_duplicates()
+        if rows.empty:  # the check could not run on a broken column, reported below
+            continue
+        problems.append(f"rows: expected {check}; found {_row_list(frame, rows, schema)}")
     # A value that is not a number fails coercion, then the dtype and range checks too;
     # only the coercion failure says what is wrong.
     uncoercible = set(cases.loc[cases["check"].str.startswith("coerce_dtype"), "column"])
-    for (column, check), group in cases.groupby(["column", "check"], sort=False):
+    for (column, check), group in cases[~across].groupby(["column", "check"], sort=False):
         if check in ("column_in_dataframe", "multiple_fields_uniqueness") or (
             column in uncoercible and not check.startswith("coerce_dtype")
         ):

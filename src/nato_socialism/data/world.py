@@ -33,6 +33,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from nato_socialism.data.impute import group_median
 from nato_socialism.data.loader import (
     CENTROIDS_FILE,
     NEIGHBOURS_FILE,
@@ -41,6 +42,7 @@ from nato_socialism.data.loader import (
     load_neighbours,
     load_snapshot,
 )
+from nato_socialism.data.parties import Politics, build_politics
 from nato_socialism.errors import UserError, suggest
 
 SNAPSHOT_YEAR = 2023
@@ -121,6 +123,10 @@ class World:
         Variable -> the sentence stating how its gaps were filled.
     maddison_to_ppp2021
         Ratio converting Maddison 2011 int-$ into constant 2021 int-$ (PPP).
+    politics
+        Vote shares of the radical left, moderate left and radical right in each country's
+        last free election before ``year``, imputed and flagged where there is none
+        (:mod:`nato_socialism.data.parties`).
     """
 
     year: int
@@ -143,6 +149,7 @@ class World:
     imputed: pd.DataFrame
     imputation_rules: Mapping[str, str]
     maddison_to_ppp2021: float
+    politics: Politics
     _position: dict[str, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -223,6 +230,7 @@ def build_world(year: int | None = None, data_dir: PathLike | None = None) -> Wo
         imputed=imputed.set_index(pd.Index(iso3, name="iso3")),
         imputation_rules=MappingProxyType(rules),
         maddison_to_ppp2021=ratio,
+        politics=build_politics(snapshot[["iso3", "region_un", "subregion_un"]], SNAPSHOT_YEAR, data_dir),
     )
 
 
@@ -240,18 +248,10 @@ def _impute(snapshot: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, float, 
     values["gdppc"] = values["gdppc"].fillna(maddison * ratio)
 
     for var in _MEDIAN_FILLED:
-        values[var] = values[var].fillna(_group_median(raw[var], snapshot))
+        values[var] = values[var].fillna(group_median(raw[var], snapshot))
     values["regime_row"] = np.floor(values["regime_row"])
     values[list(_ZERO_FILLED)] = values[list(_ZERO_FILLED)].fillna(0.0)
     return values, imputed, ratio, int(both.sum())
-
-
-def _group_median(observed: pd.Series, snapshot: pd.DataFrame) -> pd.Series:
-    """Median of observed values in each country's sub-region, else region, else world."""
-    median = pd.Series(np.nan, index=observed.index)
-    for level in ("subregion_un", "region_un"):
-        median = median.fillna(observed.groupby(snapshot[level]).transform("median"))
-    return median.fillna(observed.median())
 
 
 def _geography(iso3: tuple[str, ...], data_dir: PathLike | None) -> tuple[np.ndarray, np.ndarray]:

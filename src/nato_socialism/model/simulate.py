@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit, logit
 
 from ..errors import UserError
 from . import doctrines, kernels
@@ -29,6 +30,7 @@ from .context import (
 )
 from .linalg import member_slots, single_threaded_blas
 from .parameters import Params, select_members
+from .rng import normals
 from .state import BUREAUCRATIC_AT_START, Regime, State
 from .step import CONTRIBUTIONS, step
 from .switches import Switches
@@ -117,8 +119,42 @@ def build_context(world, blocs, start_year: int, horizon: int, switches: Switche
     )
 
 
-def initial_state(world, ctx: Context, p: Params) -> State:
-    """State at the start year for every member (parameters shape the unobserved variables)."""
+#: Random streams of the initial draws, apart from the yearly streams of the step.
+_S_INIT_SUPPORT, _S_INIT_REACTION = 1000, 1001
+#: Starting vote shares are kept in [SHARE_FLOOR, 1 - SHARE_FLOOR] before the logit-scale noise: a
+#: class with no party in the data (the sources list parties from about 5 % of the vote) still
+#: has some voters.
+SHARE_FLOOR = 0.01
+
+
+def initial_politics(politics, regime: np.ndarray, p: Params, keys: np.ndarray, year: int):
+    """Movement, coalition support and reactionary support at the start, each (members, countries).
+
+    support = expit(logit(radical left + w * moderate left) + sd * z1) and
+    reaction = min(expit(logit(radical right) + sd * z2), 1 - support), from the last free
+    election before the start year (``politics``, :class:`~nato_socialism.data.parties.Politics`),
+    with w = ``init_moderate_left_weight``, sd = ``init_politics_noise`` and z1, z2 standard normal
+    per member and country (streams of the member's key, so every doctrine sees the same draw);
+    movement = support * ``init_movement_per_support``, times ``init_movement_repression`` outside
+    capitalist democracies.
+    """
+    n = len(politics.iso3)
+    left = np.clip(politics.left(p.init_moderate_left_weight), SHARE_FLOOR, 1.0 - SHARE_FLOOR)
+    right = np.clip(politics.radical_right, SHARE_FLOOR, 1.0 - SHARE_FLOOR)
+    support = expit(logit(left) + p.init_politics_noise * normals(keys, year, _S_INIT_SUPPORT, n))
+    reaction = expit(logit(right) + p.init_politics_noise * normals(keys, year, _S_INIT_REACTION, n))
+    reaction = np.minimum(reaction, 1.0 - support)
+    free = regime == Regime.CAPITALIST_DEMOCRACY
+    movement = support * p.init_movement_per_support * np.where(free, 1.0, p.init_movement_repression)
+    return movement, support, reaction
+
+
+def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
+    """State at the start year for every member (parameters shape the unobserved variables).
+
+    ``keys`` (one per member, :func:`~nato_socialism.model.rng.member_keys`) draw the noise of
+    the starting politics (:func:`initial_politics`).
+    """
     e = p.adult_share.shape[0]
     n = ctx.n
 
@@ -126,14 +162,10 @@ def initial_state(world, ctx: Context, p: Params) -> State:
         return np.tile(np.asarray(x, dtype=np.float64), (e, 1))
 
     regime = np.tile(initial_regime(np.asarray(world.regime_row), ctx.iso3, BUREAUCRATIC_AT_START), (e, 1))
-    democratic = regime == Regime.CAPITALIST_DEMOCRACY
     gdppc = tile(world.gdppc)
     pop = tile(world.population)
-    movement = np.where(democratic, p.init_movement_democracy, p.init_movement_autocracy)
-    support = np.where(democratic, p.init_support_democracy, p.init_support_autocracy)
-    support = np.clip(support + p.init_support_income_slope * np.log(gdppc / 20000.0), 0.01, 0.6)
-    react = np.where(democratic, p.init_reaction_democracy, p.init_reaction_autocracy) + np.zeros((e, n))
-    react = np.minimum(react, 1.0 - support)
+    movement, support, react = initial_politics(world.politics, regime, p, np.asarray(keys, dtype=np.uint64),
+                                                ctx.start_year)
     unintegrated = tile(world.migrant_share) * pop * p.init_unintegrated_share
     first_world = ctx.blocs.first_world[0]
     aid0 = np.where(first_world, np.log1p(-p.baseline_aid_share), 0.0)
@@ -144,7 +176,7 @@ def initial_state(world, ctx: Context, p: Params) -> State:
         gdppc=gdppc,
         democracy=tile(world.democracy),
         regime=regime.astype(np.int8),
-        movement=movement + zeros,
+        movement=movement,
         support=support,
         reaction=react,
         unemployment=tile(np.clip(world.unemployment, 0.005, 0.5)),
@@ -327,7 +359,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
         slots = slots_all[sel]
         rows = np.empty((10, n))
-        state = initial_state(world, ctx, pb)
+        state = initial_state(world, ctx, pb, kb_keys)
         s3 = series3[:, sel]
         bs = bloc_share[sel]
         cnt = counters2[:, sel]

@@ -391,7 +391,7 @@ def emigration_realized(bench: Bench) -> Anchor:
     """Peak of realized emigration (after destination caps and gravity) across countries."""
     p, keys, _ = bench.ensemble
     ctx, world = bench.ctx, bench.world
-    s = initial_state(world, ctx, p)
+    s = initial_state(world, ctx, p, keys)
     cap = doctrines.request(runs.STATUS_QUO, s, ctx, p, 0).immigration_cap
     y = runs.income(s)
     flows = migration.migrate(s.pop, y, s.unemployment, s.poverty, s.turmoil, s.displaced, cap, ctx, p, ctx.switches)
@@ -424,7 +424,7 @@ def refugee_reaction(bench: Bench) -> Anchor:
     """Dustmann et al.: +1 pp refugees -> +1.2 to +2.0 pp anti-immigration support."""
     p, keys, _ = bench.ensemble
     ctx, world = bench.ctx, bench.world
-    base = initial_state(world, ctx, p)
+    base = initial_state(world, ctx, p, keys)
     treated = np.broadcast_to(ctx.blocs.first_world[0], base.pop.shape)
     added = np.where(treated, REFUGEE_SHOCK * base.pop, 0.0)
     shocked = base.replace(pop=base.pop + added, unintegrated=base.unintegrated + added)

@@ -50,7 +50,7 @@ def context(world, horizon: int, switches: Switches = MOVEMENTS_OFF, events: Eve
 def walk(ctx: Context, world, p: Params, keys: np.ndarray, years: int,
          visit: Callable[[int, State, StepResult], None], state: State | None = None) -> State:
     """Step the status-quo doctrine ``years`` times, calling ``visit(t, before, result)`` each year."""
-    state = initial_state(world, ctx, p) if state is None else state
+    state = initial_state(world, ctx, p, keys) if state is None else state
     for t in range(years):
         res = step(state, p, ctx, STATUS_QUO, keys)
         visit(t, state, res)
