@@ -62,7 +62,9 @@ def loaded(report):
         page.on("pageerror", lambda e: errors.append(str(e)))
         t0 = time.perf_counter()
         page.goto(path.as_uri())
-        page.wait_for_function("window.reportReady === true", timeout=60_000)
+        page.wait_for_function("window.reportReady === true", timeout=60_000)  # the first screen
+        assert page.evaluate("document.querySelector('#fig-map .js-plotly-plot') !== null")
+        page.wait_for_function("window.reportAllDrawn === true", timeout=60_000)  # the rest, in the background
         yield page, blocked, errors, time.perf_counter() - t0
 
 

@@ -21,7 +21,7 @@ def main() -> None:
     args = parser.parse_args()
     with offline_page(viewport=(1280, 900)) as (page, blocked):
         page.goto(args.report.resolve().as_uri())
-        page.wait_for_function("window.reportReady === true", timeout=120_000)
+        page.wait_for_function("window.reportAllDrawn === true", timeout=120_000)
         page.evaluate("window.scrollTo(0, document.getElementById('map').offsetTop - 40)")
         shot = page.screenshot(clip={"x": 0, "y": 0, "width": 1280, "height": 900})
         assert not blocked, blocked

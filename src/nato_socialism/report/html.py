@@ -169,23 +169,48 @@ if (M){
   yl.appendChild(slider); yl.appendChild(shown); controls.appendChild(yl);
   jobs.unshift(["map", draw]);
 }
-// one figure at a time, letting the browser paint in between: the first screen shows at once
-let chain = Promise.resolve();
-jobs.forEach(function(job, i){
-  chain = chain.then(function(){return new Promise(function(done){setTimeout(done, 0);});}).then(function(){
+// Figures are drawn one at a time, each when it comes near the screen or, after the first
+// screen is drawn, in the background in page order, so the page shows and answers at once.
+const started = {};
+function run(job){
+  if (!(job[0] in started)){
     const t = performance.now();
-    return Promise.resolve(job[1]()).then(function(){
+    started[job[0]] = Promise.resolve(job[1]()).then(function(){
       T.figures[job[0]] = Math.round(performance.now() - t);
-      if (i === 0) T.first = performance.now();
     });
+  }
+  return started[job[0]];
+}
+function box(job){ return document.getElementById("fig-" + job[0]); }
+function onScreen(job){
+  const r = box(job).getBoundingClientRect();
+  return r.top < window.innerHeight && r.bottom > 0;
+}
+const near = new IntersectionObserver(function(entries){
+  entries.forEach(function(e){
+    if (e.isIntersecting){ const job = jobs.find(function(j){return box(j) === e.target;}); if (job) run(job); }
   });
-});
-chain.then(function(){
-  T.drawn = performance.now();
+}, {rootMargin: "400px"});
+jobs.forEach(function(job){ near.observe(box(job)); });
+const first = jobs.filter(function(job, i){ return i === 0 || onScreen(job); });
+Promise.all(first.map(run)).then(function(){
+  T.first = performance.now();
   window.reportTimings = T;
-  window.reportLoadMs = T.drawn;
-  window.reportReady = true;
+  window.reportLoadMs = T.first;
+  window.reportReady = true;  // the first screen is drawn
   document.body.setAttribute("data-ready", "1");
+  let chain = Promise.resolve();
+  jobs.forEach(function(job){
+    chain = chain.then(function(){ return new Promise(function(done){ setTimeout(done, 0); }); })
+                 .then(function(){ return run(job); });
+  });
+  return chain;
+}).then(function(){
+  T.all = performance.now();
+  near.disconnect();
+  window.reportAllMs = T.all;
+  window.reportAllDrawn = true;  // every figure is drawn
+  document.body.setAttribute("data-drawn", "1");
 });
 })();
 """
