@@ -228,3 +228,17 @@ def test_layers_inner_never_import_the_report():
                     parts = parts[1:] if parts[0] == "nato_socialism" else parts
                     if name.startswith("..") or name.startswith("nato_socialism"):
                         assert parts[0] not in forbidden or parts[0] == package, (path, name)
+
+
+def test_run_without_chunks_still_reports(tmp_path):
+    from nato_socialism.experiments.store import ResultStore
+
+    store = ResultStore.create(tmp_path / "results")
+    with store.writer():
+        run_id = store.create_run({"kind": "ensemble", "doctrines": DOCTRINES, "chunk_plan": [[0, 4]], "members": 4,
+                                   "start_year": 2023, "horizon": 5}, iter(()))
+    code, stdout, stderr = cli("report", run_id, "--results", str(store.root), "--out", str(tmp_path / "r.html"),
+                               "--json")
+    assert code == 0, stderr
+    done = json.loads(stdout)
+    assert "no committed chunks" in " ".join(done["missing"]) and done["html"]["figures"] == []
