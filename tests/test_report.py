@@ -95,44 +95,52 @@ def test_fan_chart_draws_the_stored_quantiles(rd):
     assert np.allclose(median, want, rtol=1e-6)
 
 
-def test_analysis_tables_are_drawn_generically(run, tmp_path):
-    store, run_id = run
-    rng = np.random.default_rng(0)
+def test_analysis_tables_are_drawn_generically(tmp_path):
+    """The tables the analyses really write (discovery, re-analysis, Morris indices, a Pareto front) are drawn
+    by their columns; a table of another shape is listed."""
+    from nato_socialism.experiments.discovery import DiscoveryConfig, discover
+    from nato_socialism.experiments.sensitivity import reanalyze
+
+    store, run_id = small_run(tmp_path / "results", members=24, horizon=12)
+    discover(store, run_id, "demsoc_share_end", "nato_first", "open_solidarity",
+             config=DiscoveryConfig(permutations=2, resamples=2, boxes=1))
+    reanalyze(store, run_id, "demsoc_share_end", method="delta", resamples=20)
     params = ["erosion_strength", "aid_growth_effect", "init_movement_democracy"]
-    tables = {
-        "indices_morris": pd.DataFrame({"rank": [1, 2, 3], "parameter": params, "mu": [0.3, -0.1, 0.05],
-                                        "mu_star": [0.3, 0.2, 0.05], "mu_star_conf": [0.05, 0.04, 0.01],
-                                        "sigma": [0.2, 0.1, 0.02]}),
-        "indices_sobol": pd.DataFrame({"parameter": params, "S1": [0.5, 0.2, 0.0], "S1_conf": [0.1, 0.05, 0.02],
-                                       "ST": [0.6, 0.3, 0.05], "ST_conf": [0.1, 0.05, 0.02]}),
-        "prim_peeling": pd.DataFrame({"coverage": np.linspace(1, 0.3, 8), "density": np.linspace(0.4, 0.95, 8),
-                                      "res_dim": [0, 1, 1, 2, 2, 2, 3, 3]}),
-        "prim_box": pd.DataFrame({"parameter": params[:2], "min": [0.5, 0.25], "max": [1.0, 0.4]}),
-        "pareto_front": pd.DataFrame({"candidate": range(6), "year_demsoc_50": rng.uniform(2040, 2100, 6),
-                                      "world_poverty_mean": rng.uniform(0, 0.1, 6),
-                                      "displaced_person_years": rng.uniform(1, 3, 6)}),
-        "named": pd.DataFrame({"doctrine": ["nato_first", "status_quo"], "year_demsoc_50": [2080.0, 2090.0],
-                               "world_poverty_mean": [0.05, 0.06], "displaced_person_years": [2.0, 2.5],
-                               "dominated": [True, True], "epsilon": [0.1, 0.2], "gain": [0.0, 0.0]}),
-    }
-    for name, table in tables.items():
-        store.write_table(run_id, name, table)
-    try:
-        rd = load_run_data(store.root, run_id)
-        specs = {s.id: s for s in render_specs(rd)}
-        for name in ("indices_morris", "indices_sobol", "prim_peeling", "prim_box"):
+    rng = np.random.default_rng(0)
+    store.write_table(run_id, "indices", pd.DataFrame({
+        "rank": [1, 2, 3], "parameter": params, "mu": [0.3, -0.1, 0.05], "mu_star": [0.3, 0.2, 0.05],
+        "mu_star_conf": [0.05, 0.04, 0.01], "sigma": [0.2, 0.1, 0.02]}))
+    store.write_table(run_id, "pareto_front", pd.DataFrame({
+        "candidate": range(6), "year_demsoc_50": rng.uniform(2040, 2100, 6),
+        "world_poverty_mean": rng.uniform(0, 0.1, 6), "displaced_person_years": rng.uniform(1, 3, 6)}))
+    store.write_table(run_id, "named", pd.DataFrame({
+        "doctrine": ["nato_first", "status_quo"], "year_demsoc_50": [2080.0, 2090.0],
+        "world_poverty_mean": [0.05, 0.06], "displaced_person_years": [2.0, 2.5], "dominated": [True, True],
+        "epsilon": [0.1, 0.2], "gain": [0.0, 0.0]}))
+    rd = load_run_data(store.root, run_id)
+    names = set(rd.analysis)
+    kinds = {n: F.analysis_kind(t) for n, t in rd.analysis.items()}
+    assert kinds["indices"] == "sensitivity"
+    assert kinds["sensitivity-delta-nato_first-demsoc_share_end"] == "sensitivity"
+    prefix = "discovery-prim-nato_first-vs-open_solidarity-demsoc_share_end"
+    assert {f"{prefix}-{p}" for p in ("boxes", "limits", "features", "trajectory")} <= names
+    assert kinds[f"{prefix}-trajectory"] == "prim_peeling" and kinds[f"{prefix}-boxes"] is None
+    specs = {s.id: s for s in render_specs(rd)}
+    for name, kind in kinds.items():
+        if kind is not None and not rd.analysis[name].empty:
             assert f"analysis-{name}" in specs, name
-        assert "pareto" in specs
-        pareto = specs["pareto"].variants[0][1]
-        assert len(_axes(pareto["layout"])) == 2 * 3  # 3 objectives: every pair
-        names = {t["name"] for t in pareto["data"]}
-        assert {"nato_first", "status_quo", "Pareto front"} <= names
-        box = specs["analysis-prim_box"].variants[0][1]["data"][0]
-        low, high = rd.meta["parameters"]["erosion_strength"]
-        assert np.isclose(box["base"][0], (0.5 - low) / (high - low))
-    finally:
-        for name in tables:
-            (store.run_dir(run_id) / "analysis" / f"{name}.parquet").unlink()
+    delta = specs["analysis-sensitivity-delta-nato_first-demsoc_share_end"].variants[0][1]
+    assert delta["data"][0]["name"].startswith("δ") and delta["layout"]["shapes"]  # ranked by delta, noise floor
+    pareto = specs["pareto"].variants[0][1]
+    assert len(_axes(pareto["layout"])) == 2 * 3  # 3 objectives: every pair
+    assert {"nato_first", "status_quo", "Pareto front"} <= {t["name"] for t in pareto["data"]}
+    assert not rd.analysis[f"{prefix}-limits"].empty
+    limits = rd.analysis[f"{prefix}-limits"].iloc[0]
+    bar = specs[f"analysis-{prefix}-limits"].variants[0][1]["data"][0]
+    span = limits["range_high"] - limits["range_low"]
+    assert np.isclose(bar["base"][0], (limits["low"] - limits["range_low"]) / span)
+    doc, _ = render(rd, specs=list(specs.values()))
+    assert f"analysis/{prefix}-boxes.parquet" in doc  # not drawn: listed as a table
 
 
 def test_html_is_one_file_with_everything_inlined(rd):

@@ -114,24 +114,44 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None,
 def _analysis_figures(rd: RunData) -> list[FigureSpec]:
     out = []
     ranges = rd.meta.get("parameters") or {}
+    extra = rd.meta.get("extra") or {}
     for name, table in rd.analysis.items():
-        kind = F.analysis_kind(table)
-        extra = rd.meta.get("extra") or {}
-        about = f" ({extra['method']}, outcome {extra['outcome']})" if {"method", "outcome"} <= set(extra) else ""
-        if kind in ("morris", "sobol"):
-            fig = F.sensitivity_bars_spec(table, f"Sensitivity: {name}{about}")
+        kind = F.analysis_kind(table) if not table.empty else None
+        about = ""
+        if name == "indices" and {"method", "outcome"} <= set(extra):
+            about = f" ({extra['method']}, outcome {extra['outcome']})"
+        if kind == "sensitivity":
+            spec = F.sensitivity_bars_spec(table, f"Sensitivity: {name}{about}")
         elif kind == "prim_peeling":
-            fig = F.prim_tradeoff_spec(table, f"PRIM peeling trade-off: {name}")
+            spec = F.prim_tradeoff_spec(table, f"PRIM peeling trade-off: {name}")
         elif kind == "prim_box":
-            fig = F.prim_box_spec(table, ranges, f"PRIM box: {name}")
+            spec = F.prim_box_spec(table, ranges, f"Box limits: {name}")
+        elif kind == "features":
+            spec = F.feature_scores_spec(table, f"Feature scores: {name}")
         else:
             continue
-        out.append(FigureSpec(f"analysis-{name}", "analysis", f"Table analysis/{name}.parquet.", [("", fig)]))
+        out.append(FigureSpec(f"analysis-{name}", "analysis", f"Table analysis/{name}.parquet.", [("", spec)]))
     if "pareto_front" in rd.analysis:
-        fig = F.pareto_front_spec(rd.analysis["pareto_front"], rd.analysis.get("named"), rd.analysis.get("candidates"),
-                             (rd.meta.get("extra") or {}).get("config", {}).get("objectives"))
+        spec = F.pareto_front_spec(rd.analysis["pareto_front"], rd.analysis.get("named"),
+                                   rd.analysis.get("candidates"), extra.get("config", {}).get("objectives"))
         out.append(FigureSpec("pareto", "analysis", "Objectives are robust scores over the ensemble, in the "
-                              "outcomes' own units (see docs/experiments.md).", [("", fig)]))
+                              "outcomes' own units (see docs/experiments.md).", [("", spec)]))
+    return out
+
+
+def analysis_tables_html(rd: RunData, rows: int = 30) -> str:
+    """Analysis tables no figure draws (e.g. discovery boxes, second-order indices), as HTML tables."""
+    out = ""
+    drawn = {"pareto_front", "named", "candidates"}
+    for name, table in rd.analysis.items():
+        if F.analysis_kind(table) is not None or name in drawn or table.empty:
+            continue
+        shown = table.head(rows).copy()
+        for c in shown.columns:
+            if shown[c].dtype.kind == "f":
+                shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+        more = f" (first {rows} of {len(table)} rows)" if len(table) > rows else ""
+        out += f"<h3>analysis/{html.escape(name)}.parquet{more}</h3>" + _table(shown, "wide")
     return out
 
 

@@ -431,94 +431,160 @@ def forest_plot(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference: str
 
 
 # ---------------------------------------------------------------------------------------- analyses
+#: Sensitivity indices the bars draw, in this order, with their legend names (``<index>_conf``:
+#: the 95 % half-width drawn as an error bar).
+SENSITIVITY_INDICES = {
+    "mu_star": "μ* (mean |elementary effect|)", "sigma": "σ of the elementary effects",
+    "delta": "δ moment-independent", "median": "PAWN median KS statistic", "ST": "ST total",
+    "S1": "S1 first order",
+}
+#: Axis titles of the sensitivity methods, from the first index a table has.
+_SENSITIVITY_AXES = {"mu_star": "elementary effect (outcome units)", "S1": "share of output variance",
+                     "ST": "share of output variance", "delta": "δ (share of the outcome's density moved)",
+                     "median": "Kolmogorov-Smirnov statistic"}
+
+
 def analysis_kind(table: pd.DataFrame) -> str | None:
     """What an analysis table holds, from its columns.
 
-    ``morris``, ``sobol``, ``prim_peeling``, ``prim_box``, or None (not drawn here; Pareto fronts
-    are recognised by their names, ``pareto_front`` and ``named``).
+    ``sensitivity`` (a ``parameter`` column and one of :data:`SENSITIVITY_INDICES`: Morris,
+    Sobol, delta, RBD-FAST, PAWN), ``prim_peeling`` (``coverage``, ``density`` and the number
+    of restricted parameters ``res_dim``: a peeling trajectory), ``prim_box`` (``parameter``
+    with ``low``/``high`` or ``min``/``max``), ``features`` (``parameter``, ``score``), or
+    None: not drawn as a figure (the report lists such tables; Pareto fronts are recognised by
+    their names, ``pareto_front`` and ``named``).
     """
     cols = set(table.columns)
-    if {"parameter", "mu_star"} <= cols:
-        return "morris"
-    if {"parameter", "ST"} <= cols or {"parameter", "S1"} <= cols:
-        return "sobol"
-    if {"coverage", "density"} <= cols and "parameter" not in cols:
-        return "prim_peeling"
-    if "parameter" in cols and ({"min", "max"} <= cols or {"low", "high"} <= cols):
+    if "parameter" in cols and ({"low", "high"} <= cols or {"min", "max"} <= cols):
         return "prim_box"
+    if "parameter" in cols and cols & {"mu_star", "S1", "ST", "delta"} or {"parameter", "median", "maximum"} <= cols:
+        return "sensitivity"
+    if {"parameter", "score"} <= cols:
+        return "features"
+    if {"coverage", "density"} <= cols and cols & {"res_dim", "n_restricted"} and "parameter" not in cols:
+        return "prim_peeling"
     return None
 
 
 def sensitivity_bars_spec(indices: pd.DataFrame, title: str = "Sensitivity indices", top: int = 20) -> dict:
     """Spec of :func:`sensitivity_bars`."""
-    if analysis_kind(indices) == "morris":
-        t = indices.sort_values("mu_star", ascending=False).head(top)
-        bars = [("mu_star", "mu_star_conf", "μ* (mean |elementary effect|, 95 % interval)"), ("sigma", None, "σ")]
-        xtitle = "elementary effect (outcome units)"
-    else:
-        t = indices.sort_values("ST" if "ST" in indices else "S1", ascending=False).head(top)
-        bars = [(c, f"{c}_conf", {"S1": "S1 first order", "ST": "ST total"}[c] + " (95 % interval)")
-                for c in ("S1", "ST") if c in t]
-        xtitle = "share of output variance"
+    present = [c for c in SENSITIVITY_INDICES if c in indices]  # the first is the method's ranking index
+    t = (indices.sort_values("rank") if "rank" in indices else indices.sort_values(present[0], ascending=False))
+    t = t.head(top)
     data = []
-    for col, conf, name in bars:
-        if col in t:
-            bar = {"type": "bar", "x": _f32(t[col]), "y": list(t["parameter"]), "orientation": "h", "name": name}
-            if conf and conf in t:
-                bar["error_x"] = {"type": "data", "array": _f32(t[conf])}
-            data.append(bar)
+    for col in present:
+        bar = {"type": "bar", "x": _f32(t[col]), "y": list(t["parameter"]), "orientation": "h",
+               "name": SENSITIVITY_INDICES[col] + (" (95 % interval)" if f"{col}_conf" in t else "")}
+        if f"{col}_conf" in t:
+            bar["error_x"] = {"type": "data", "array": _f32(t[f"{col}_conf"])}
+        data.append(bar)
     layout = {"barmode": "group", "legend": {"orientation": "h", "y": -0.1},
-              "yaxis": {"autorange": "reversed", **_title("parameter")}, "xaxis": _title(xtitle)}
-    return _spec(data, layout, title, height=180 + 22 * len(t) * len(data))
+              "yaxis": {"autorange": "reversed", **_title("parameter")},
+              "xaxis": _title(_SENSITIVITY_AXES.get(present[0], "index"))}
+    if "noise_floor" in t and t["noise_floor"].notna().any():
+        floor = float(t["noise_floor"].max())
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": floor, "x1": floor, "y0": 0,
+                             "y1": 1, "line": {"color": "#D55E00", "dash": "dash", "width": 1.5}}]
+        layout["annotations"] = [{"text": f"noise floor of {present[0]} (dummy factors)", "x": floor, "y": 1,
+                                  "xref": "x", "yref": "paper", "showarrow": False, "xanchor": "left",
+                                  "yanchor": "bottom", "font": {"color": "#D55E00", "size": 11}}]
+    return _spec(data, layout, title, height=180 + 22 * len(t) * max(1, len(data)))
 
 
 def sensitivity_bars(indices: pd.DataFrame, title: str = "Sensitivity indices", top: int = 20):
-    """Morris mu* (with its interval) and sigma, or Sobol S1 and ST (with intervals), of the top parameters."""
+    """The sensitivity indices of the top parameters.
+
+    Morris mu* and sigma, Sobol S1/ST, delta or PAWN, with their 95 % intervals where the
+    table has them and the noise floor of dummy factors.
+    """
     return as_figure(sensitivity_bars_spec(indices, title, top))
+
+
+def _groups(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """A table split by its ``case`` and ``box`` columns when it has them (discovery tables)."""
+    keys = [c for c in ("case", "box") if c in table]
+    if not keys:
+        return [("", table)]
+    return [(" ".join(f"{k} {v}" for k, v in zip(keys, key if isinstance(key, tuple) else (key,), strict=True)), g)
+            for key, g in table.groupby(keys, sort=False)]
 
 
 def prim_tradeoff_spec(peeling: pd.DataFrame, title: str = "PRIM peeling trade-off") -> dict:
     """Spec of :func:`prim_tradeoff`."""
     color = next((c for c in ("res_dim", "n_restricted", "restricted") if c in peeling), None)
-    marker: dict = {"size": 8}
-    if color:
-        marker.update(color=_f32(peeling[color]), colorscale="Viridis", showscale=True,
-                      colorbar={"title": {"text": "restricted parameters"}})
-    data = [{"type": "scatter", "x": _f32(peeling["coverage"]), "y": _f32(peeling["density"]),
-             "mode": "lines+markers", "marker": marker, "line": {"color": "#999999", "width": 1},
-             "hovertemplate": "coverage %{x:.2f}, density %{y:.2f}<extra></extra>"}]
+    data = []
+    for i, (label, g) in enumerate(_groups(peeling)):
+        marker: dict = {"size": 7}
+        if color:
+            marker.update(color=_f32(g[color]), colorscale="Viridis", showscale=i == 0, cmin=0,
+                          cmax=float(peeling[color].max()), colorbar={"title": {"text": "restricted parameters"}})
+        data.append({"type": "scatter", "x": _f32(g["coverage"]), "y": _f32(g["density"]), "mode": "lines+markers",
+                     "marker": marker, "line": {"width": 1}, "name": label or "trajectory",
+                     "hovertemplate": f"{label} coverage %{{x:.2f}}, density %{{y:.2f}}<extra></extra>"})
+        if "selected" in g and g["selected"].astype(bool).any():
+            chosen = g[g["selected"].astype(bool)]
+            data.append({"type": "scatter", "x": _f32(chosen["coverage"]), "y": _f32(chosen["density"]),
+                         "mode": "markers", "name": f"{label} chosen box".strip(), "showlegend": i == 0,
+                         "marker": {"symbol": "star", "size": 15, "color": "#D55E00"}})
     layout = {"xaxis": {"range": [0, 1.02], **_title("coverage (share of the cases of interest inside the box)")},
-              "yaxis": {"range": [0, 1.02], **_title("density (share of the box that are cases of interest)")}}
-    return _spec(data, layout, title, height=460)
+              "yaxis": {"range": [0, 1.02], **_title("density (share of the box that are cases of interest)")},
+              "legend": {"orientation": "h", "y": -0.15}}
+    return _spec(data, layout, title, height=480)
 
 
 def prim_tradeoff(peeling: pd.DataFrame, title: str = "PRIM peeling trade-off"):
-    """Coverage against density of the boxes along a PRIM peeling trajectory."""
+    """Coverage against density along PRIM peeling trajectories (one per case and box), chosen boxes starred."""
     return as_figure(prim_tradeoff_spec(peeling, title))
 
 
 def prim_box_spec(box: pd.DataFrame, ranges: dict | None = None, title: str = "PRIM box") -> dict:
     """Spec of :func:`prim_box`."""
-    lo_col, hi_col = ("min", "max") if "min" in box else ("low", "high")
+    lo_col, hi_col = ("low", "high") if "low" in box else ("min", "max")
     ranges = ranges or {}
-    y, base, width, text = [], [], [], []
-    for r in box.to_dict(orient="records"):
-        p, a, b = r["parameter"], float(r[lo_col]), float(r[hi_col])
-        low, high = ranges.get(p, [a, b])
-        span = (high - low) or 1.0
-        y.append(p)
-        base.append((a - low) / span)
-        width.append((b - a) / span)
-        text.append(f"{p}: {a:.4g} – {b:.4g} (sampled {low:.4g} – {high:.4g})")
-    data = [{"type": "bar", "x": width, "base": base, "y": y, "orientation": "h", "hovertext": text,
-             "hoverinfo": "text", "marker": {"color": "#0072B2"}}]
-    layout = {"xaxis": {"range": [0, 1], **_title("position in the sampled range (0 = low end, 1 = high end)")},
+    data = []
+    for label, g in _groups(box):
+        y, base, width, text = [], [], [], []
+        for r in g.to_dict(orient="records"):
+            p, a, b = r["parameter"], float(r[lo_col]), float(r[hi_col])
+            if "range_low" in r and pd.notna(r["range_low"]):
+                low, high = float(r["range_low"]), float(r["range_high"])
+            else:
+                low, high = ranges.get(p, [a, b])
+            span = (high - low) or 1.0
+            y.append(p)
+            base.append((a - low) / span)
+            width.append((b - a) / span)
+            text.append(f"{label} {p}: {a:.4g} – {b:.4g} (sampled {low:.4g} – {high:.4g})".strip())
+        data.append({"type": "bar", "x": width, "base": base, "y": y, "orientation": "h", "hovertext": text,
+                     "hoverinfo": "text", "name": label or "box"})
+    layout = {"barmode": "group", "legend": {"orientation": "h", "y": -0.15},
+              "xaxis": {"range": [0, 1], **_title("position in the sampled range (0 = low end, 1 = high end)")},
               "yaxis": {"autorange": "reversed", **_title("parameter")}}
-    return _spec(data, layout, title, height=180 + 28 * len(y))
+    rows = len(set(box["parameter"])) * max(1, len(data))
+    return _spec(data, layout, title, height=200 + 22 * rows)
+
+
+def feature_scores_spec(scores: pd.DataFrame, title: str = "Feature scores", top: int = 20) -> dict:
+    """Spec of :func:`feature_scores`."""
+    t = scores.sort_values("score", ascending=False).head(top)
+    data = [{"type": "bar", "x": _f32(t["score"]), "y": list(t["parameter"]), "orientation": "h",
+             "marker": {"color": "#009E73"}}]
+    layout = {"yaxis": {"autorange": "reversed", **_title("parameter")},
+              "xaxis": _title("extra-trees feature score (share of the prediction)")}
+    return _spec(data, layout, title, height=180 + 22 * len(t))
+
+
+def feature_scores(scores: pd.DataFrame, title: str = "Feature scores", top: int = 20):
+    """Extra-trees feature scores of the parameters (a discovery table with ``parameter`` and ``score``)."""
+    return as_figure(feature_scores_spec(scores, title, top))
 
 
 def prim_box(box: pd.DataFrame, ranges: dict | None = None, title: str = "PRIM box"):
-    """The restricted range of each parameter of a PRIM box, as a part of its sampled range ``ranges``."""
+    """The restricted range of each parameter of PRIM boxes (one bar group per case and box).
+
+    Positions are parts of the sampled range (``range_low``/``range_high`` columns, else
+    ``ranges``: parameter -> [low, high]).
+    """
     return as_figure(prim_box_spec(box, ranges, title))
 
 

@@ -26,6 +26,7 @@ import plotly.io as pio
 from .build import (
     SECTIONS,
     FigureSpec,
+    analysis_tables_html,
     comparison_html,
     contributors_html,
     data_notes_html,
@@ -336,9 +337,12 @@ def render(rd: RunData, only: str | None = None, specs: list[FigureSpec] | None 
                          + (f'<p class="caption">{html.escape(s.caption)}</p>' if s.caption else "") + "</div>")
         if sid == "why" and only is None:
             parts.append(contributors_html(rd))
+        if sid == "analysis" and only is None:
+            parts.append(analysis_tables_html(rd))
         if sid == "data":
             parts.append(data_notes_html(rd, missing_geo))
-        if not by_section.get(sid) and sid not in ("summary", "data", "comparison"):
+        if not by_section.get(sid) and sid not in ("summary", "data", "comparison") and not (
+                sid == "analysis" and rd.analysis):
             parts.append(f"<p class='missing'>{html.escape(_absent(sid, rd))}</p>")
         parts.append("</section>")
         body.append("".join(parts))
