@@ -402,12 +402,16 @@ class ResultStore:
         session: int,
         started: float,
     ) -> None:
-        """Write one chunk's tables atomically, then its manifest (which commits it)."""
+        """Write one chunk's tables atomically, then its manifest (which commits it).
+
+        ``tables`` has one attribute per name of :data:`CHUNK_TABLES`; a table that is missing,
+        None or empty is not written (e.g. chunks without kept members, EMA results).
+        """
         folder = self.run_dir(run_id)
         stem = f"{doctrine}-{index:06d}"
         files = {}
         for name in CHUNK_TABLES:
-            frame = getattr(tables, name)
+            frame = getattr(tables, name, None)
             if frame is None or (frame.num_rows == 0 if isinstance(frame, pa.Table) else frame.empty):
                 continue
             path = folder / name / f"{stem}.parquet"

@@ -40,6 +40,7 @@ def export_png(specs: list[FigureSpec], out_dir: str | Path, width: int = DEFAUL
         If Chromium cannot be found or started, an image cannot be drawn or written, or the
         page tried to reach the network.
     """
+    from ..experiments.store import atomic_write
     from .html import geo_assets_script, plotly_js, script_json, template_json
 
     if width < 50 or (height is not None and height < 50) or not 0.25 <= scale <= 4:
@@ -70,8 +71,6 @@ def export_png(specs: list[FigureSpec], out_dir: str | Path, width: int = DEFAUL
                      return Plotly.toImage(spec, {format: 'png', width: w, height: h, scale: s}); }""",
                 [_plain(spec), width, h, scale])
             data = base64.b64decode(url.split(",", 1)[1])
-            from ..experiments.store import atomic_write
-
             atomic_write(target, lambda fh, data=data: fh.write(data), "Free space or choose another --png folder.")
             written.append({"path": str(target), "width": round(width * scale), "height": round(h * scale)})
         if blocked:
