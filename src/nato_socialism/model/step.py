@@ -153,7 +153,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     ndtri(shock, out=shock)
     received, g, pop1, gdppc1, scar1 = new(), new(), new(), new(), new()
     kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, gdp, aid_share,
-                    prio, shock, t, P, sw, received, g, pop1, gdppc1, scar1, scratch)
+                    prio, shock, soc_share0, t, P, sw, received, g, pop1, gdppc1, scar1, scratch)
 
     # 4. migration
     if ctx.switches.on("migration"):
@@ -167,7 +167,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     dr = np.empty((len(kernels.REACTION_PARTS), e, n))
     pop2, mov, support, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(8))
     recent, perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living = (new() for _ in range(11))
-    multiplier, turmoil = new(), new()
+    multiplier, turmoil, lost1 = new(), new(), new()
     regime = np.empty(shape, dtype=np.int8)
     event = np.empty(shape, dtype=np.int8)
     counters = np.array([counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
@@ -177,7 +177,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         state.pop, state.movement, state.support, state.reaction, state.democracy, old_regime, state.unemployment,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
-        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0,
+        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0, state.lost_office,
         income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
         aid_share, frustration, received, pop1,
         gdppc1, scar1, flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock,
@@ -185,8 +185,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
         w.indptr, w.indices, w.data, keys, counters, P, sw,
         pop2, mov, support, react, democracy, regime, unemployment, unintegrated, displaced, recent, perceived,
-        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
-        np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), scratch,
+        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr, lost1,
+        *(np.empty(n) for _ in range(10)), scratch,
     )
     if forced_codes is not None:
         event[:, forced_row] = EVENT["forced"]
@@ -196,7 +196,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
-        turmoil=turmoil, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
+        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
     )
     zeros = _zeros(shape)
     return StepResult(
