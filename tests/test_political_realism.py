@@ -12,12 +12,14 @@ import pytest
 
 from model_helpers import blocs, world
 from nato_socialism.model.doctrines import DOCTRINES
+from nato_socialism.model.mechanisms import background
 from nato_socialism.model.parameters import params_from_table, registry
 from nato_socialism.model.rng import member_keys
 from nato_socialism.model.simulate import Events, build_context, initial_state
 from nato_socialism.model.state import Regime
 from nato_socialism.model.step import EVENT, step
 from nato_socialism.model.switches import Switches
+from nato_socialism.validation import panel_stats as ps
 from nato_socialism.validation.runs import republic_hazards_by_band
 
 DS = int(Regime.DEMOCRATIC_SOCIALIST)
@@ -98,3 +100,15 @@ def test_degeneration_falls_with_income_band_table():
     print(flat.to_string(index=False))
     # without the income bands the poorest republics lose most of their excess degeneration
     assert flat["degeneration_hazard"].iloc[0] < h[0] / 2
+
+
+
+def test_democratization_neighbour_effect_is_the_1950_1989_fit():
+    """The registry's coefficient and reference share come from the fit on 1950-1989 only."""
+    frame = ps.neighbour_frame(ps.window(ps.pairs(), *ps.NEIGHBOUR_FIT_WINDOW), world().iso3, world().neighbours)
+    assert frame["year"].max() == 1989
+    fit = ps.democratization_neighbour_logit(frame)
+    entry = registry()["democratization_neighbour_effect"]
+    assert entry.default == pytest.approx(fit.coef[1], abs=0.005)
+    assert entry.high == pytest.approx(fit.ci95[1, 1], abs=0.005) and entry.low == 0.0 < fit.ci95[1, 0]
+    assert background.NEIGHBOUR_REFERENCE_SHARE == pytest.approx(fit.mean_x, abs=0.005)
