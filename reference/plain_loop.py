@@ -926,7 +926,8 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         new["regime"][i], new["scarcity"][i], new["moralist"][i], new["years_in_regime"][i] = enter_regime(
             old_regime[i], new_regime[i], scar[i], moralist[i], years_in_regime[i] + 1.0, end_share, p, sw,
             event=event[i], turmoil=turmoil[i])
-        new["lost_office"][i] = lost_office_after(s.lost_office[i], event[i], new_regime[i] != old_regime[i] or forced[i])
+        changed = new_regime[i] != old_regime[i] or forced[i]
+        new["lost_office"][i] = lost_office_after(s.lost_office[i], event[i], changed)
     new["event"] = event
     return new, dS, dR
 

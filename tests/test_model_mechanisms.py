@@ -294,12 +294,13 @@ def test_status_quo_controls_at_the_start():
     np.testing.assert_array_equal(applied.aid_share, requested.aid_share)  # no republic, no moralists
 
 
-# ------------------------------------------------------------------ issue 13: new terms (sign, no effect at the range edge)
+# ---------------------------------------------------------- issue 13: new terms (sign, no effect at the range edge)
 def test_m2_economic_voting_punishes_rising_unemployment_only_for_a_socialist_government():
     assert movement.unemployment_response(0.01, True, Q) == pytest.approx(-0.5 * 0.01)
     assert movement.unemployment_response(-0.01, True, Q) > 0.0
     assert movement.unemployment_response(0.01, False, Q) == 0.0
-    assert movement.unemployment_response(0.01, True, at(unemployment_voting=registry()["unemployment_voting"].low)) == 0.0
+    none = at(unemployment_voting=registry()["unemployment_voting"].low)
+    assert movement.unemployment_response(0.01, True, none) == 0.0
 
 
 def test_m10_output_shock_by_kind_electoral_smaller_violent_larger_and_no_effect_at_one():

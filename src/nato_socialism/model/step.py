@@ -196,7 +196,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
-        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
+        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base,
+        unintegrated_share0=state.unintegrated_share0,
     )
     zeros = _zeros(shape)
     return StepResult(

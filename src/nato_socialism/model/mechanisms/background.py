@@ -114,8 +114,11 @@ def breakdown_hazard(income, q):
 
 @equation
 def democratization_hazard(neighbour_share, q):
-    """Yearly hazard that an autocracy becomes a capitalist democracy (flat in income, rising with democratic
-    neighbours; ``neighbour_share``: their democratic share, or the reference share to leave them out)."""
+    """Yearly hazard that an autocracy becomes a capitalist democracy.
+
+    Flat in income, rising with democratic neighbours (``neighbour_share``: their democratic
+    share; the reference share leaves them out).
+    """
     h0 = q[KP.democratization_hazard]
     shift = q[KP.democratization_neighbour_effect] * (neighbour_share - NEIGHBOUR_REFERENCE_SHARE)
     return expit(math.log(h0 / (1.0 - h0)) + shift)
