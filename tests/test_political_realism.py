@@ -112,3 +112,26 @@ def test_democratization_neighbour_effect_is_the_1950_1989_fit():
     assert entry.default == pytest.approx(fit.coef[1], abs=0.005)
     assert entry.high == pytest.approx(fit.ci95[1, 1], abs=0.005) and entry.low == 0.0 < fit.ci95[1, 0]
     assert background.NEIGHBOUR_REFERENCE_SHARE == pytest.approx(fit.mean_x, abs=0.005)
+
+
+def test_economic_voting_is_in_the_decomposition_under_the_causes_of_unemployment():
+    """dS_M11 + dS_M7 differ by -v du (the year's change of unemployment) in republics, by nothing elsewhere."""
+    iso = list(world().iso3)
+    events = Events(regimes=tuple((2023, iso.index(c), DS) for c in REPUBLICS))
+    p, keys = _churning_params(3), member_keys(9, range(3))
+    parts = {}
+    for label, switches in (("on", Switches()), ("off", Switches.without("movement_economic_voting"))):
+        ctx = build_context(world(), blocs(), 2023, 2, switches, events)
+        state = initial_state(world(), ctx, p, keys)
+        res = step(state, p, ctx, DOCTRINES["nato_first"].spec, keys)
+        parts[label] = (res.support["M11"] + res.support["M7"], res)
+    diff = parts["on"][0] - parts["off"][0]
+    res = parts["on"][1]
+    du = res.state.unemployment - state.unemployment
+    republic = res.old_regime == DS
+    inside = republic & (res.state.unemployment > 0.005) & (res.state.unemployment < 0.5)
+    assert inside.sum() >= 3 * len(REPUBLICS) - 3
+    v = registry()["unemployment_voting"].default
+    np.testing.assert_allclose(diff[inside], -v * du[inside], rtol=1e-9, atol=1e-15)
+    assert np.all(diff[~republic] == 0.0)
+    assert np.abs(diff[inside]).max() > 0.0
