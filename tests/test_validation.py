@@ -123,9 +123,16 @@ def test_refugee_shock_raises_reaction(anchors):
     assert effect.value > 0 and effect.low > 0
 
 
-def test_hazard_rule_of_three_and_bands():
+def test_hazard_wilson_interval_and_bands():
+    # Wilson (1927) by hand: with no event the upper end is z^2 / (n + z^2)
     h = ps.hazard(1000, 0)
-    assert h["hazard"] == 0 and h["upper95"] == pytest.approx(0.003)
+    assert h["hazard"] == 0 and h["low95"] == 0 and h["upper95"] == pytest.approx(1.959964**2 / (1000 + 1.959964**2))
+    # 1 event in 30 years: (k + z^2/2 -+ z sqrt(k (n - k) / n + z^2 / 4)) / (n + z^2)
+    h = ps.hazard(30, 1)
+    assert (h["low95"], h["upper95"]) == pytest.approx((0.0059086, 0.1667039), abs=1e-6)
+    assert h["low95"] > 0  # the Wald interval 1/30 - 1.96 se would be negative
+    h = ps.hazard(50, 50)
+    assert h["upper95"] == 1 and h["low95"] == pytest.approx(50 / (50 + 1.959964**2))
     edges = ps.band_edges()
     assert edges == pytest.approx((2070.0, 6210.0, 12533.85))
     assert list(ps.income_band([1000, 2070, 6209, 50000])) == [0, 1, 1, 3]
@@ -139,6 +146,26 @@ def test_ols_recovers_a_known_line():
     fit = ps.ols(y, np.column_stack([np.ones_like(x), x]), groups)
     assert fit.coef == pytest.approx([0.02, -0.5], abs=0.003)
     assert fit.clusters == 50 and (fit.se > 0).all()
+
+
+def test_cluster_robust_errors_match_the_cr1_sandwich():
+    """statsmodels' clustered errors equal the CR1 sandwich written out (Cameron & Miller 2015, eq. 11-12)."""
+    rng = np.random.default_rng(1)
+    g, m = 40, 15
+    groups = np.repeat(np.arange(g), m)
+    x = np.column_stack([np.ones(g * m), rng.normal(size=g * m) + np.repeat(rng.normal(size=g), m)])
+    y = x @ [0.1, 0.3] + np.repeat(rng.normal(0, 0.5, g), m) + rng.normal(0, 0.2, g * m)  # correlated within groups
+    fit = ps.ols(y, x, groups)
+    coef = np.linalg.solve(x.T @ x, x.T @ y)
+    u = y - x @ coef
+    bread = np.linalg.inv(x.T @ x)
+    meat = sum(np.outer(x[groups == j].T @ u[groups == j], x[groups == j].T @ u[groups == j]) for j in range(g))
+    n, k = x.shape
+    cov = g / (g - 1) * (n - 1) / (n - k) * bread @ meat @ bread
+    assert fit.coef == pytest.approx(coef, rel=1e-10)
+    assert fit.se == pytest.approx(np.sqrt(np.diag(cov)), rel=1e-8)
+    iid = np.sqrt(np.diag(bread) * (u @ u) / (n - k))
+    assert fit.se[0] > 2 * iid[0]  # clustering matters here: the iid errors would be far too small
 
 
 def test_panel_pairs_are_consecutive_years():

@@ -160,7 +160,8 @@ def calibrate(
     console.print(_estimates_table(cal, SNAPSHOT_YEAR))
     console.print(_errors_table(cal))
     console.print(f"pop_growth_base is stated for runs starting in {SNAPSHOT_YEAR} (fitted at {cal.reference_year}, "
-                  "moved with the fitted trend). Intervals: estimate +-2 s.e., clipped to each parameter's bounds.")
+                  "moved with the fitted trend). Intervals: estimate +-2 s.e. (hazards: 95 % Wilson), clipped to each "
+                  "parameter's bounds.")
     if written:
         console.print(f"Accepted: wrote the fitted values, the window and today's date into {written}.")
     else:

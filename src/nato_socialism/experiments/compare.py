@@ -5,9 +5,11 @@ for each member the difference between two doctrines is a paired difference. For
 doctrine and outcome we report the median with a 90 % interval (5th-95th percentile) over
 members, the mean and the Monte Carlo standard error of the median (spread of the medians of
 10 member batches / sqrt(10)); for each ordered pair (A, B) the median paired difference
-A - B with its 90 % interval, P(A better than B) (ties count half) and its binomial Monte
-Carlo error. Year outcomes that are never reached count as later than any year of the run
-in comparisons; other nullable outcomes compare only members where both are defined.
+A - B with its 90 % interval, P(A better than B) (ties count half) and its 90 % Wilson score
+interval over members (Wilson 1927), which unlike the Wald interval ``p +- z sqrt(p (1 - p) / n)``
+does not collapse to a point when every member (or none) favours A. Year outcomes that are
+never reached count as later than any year of the run in comparisons; other nullable
+outcomes compare only members where both are defined.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ def comparable(values: pd.Series, name: str, never_year: float) -> np.ndarray:
     return v
 
 
+def _wilson90(p: float, n: int) -> dict:
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(p * n, n, alpha=0.10, method="wilson")
+    return {"p_low": float(low) if p > 0 else 0.0, "p_high": float(high) if p < 1 else 1.0}
+
+
 def compare(outcomes: pd.DataFrame, never_year: float) -> pd.DataFrame:
     """Paired comparisons for every ordered pair of doctrines and every outcome with a direction."""
     wide = {d: g.set_index("member").sort_index() for d, g in outcomes.groupby("doctrine", sort=False)}
@@ -83,6 +92,6 @@ def compare(outcomes: pd.DataFrame, never_year: float) -> pd.DataFrame:
                 "diff_median": float(np.median(d)), "diff_p05": float(np.percentile(d, 5)),
                 "diff_p95": float(np.percentile(d, 95)), "diff_mean": float(d.mean()),
                 "diff_mean_se": float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan,
-                "p_a_better": float(p), "p_mc_se": float(np.sqrt(p * (1 - p) / n)),
+                "p_a_better": float(p), **_wilson90(p, n),
             })
     return pd.DataFrame(rows)

@@ -389,6 +389,8 @@ def resume_run(
     meta = store.meta(run_id)
     if meta["kind"] == "optimize":
         raise UserError(f"run {run_id} is an optimization; rerun `nato-socialism optimize` instead of resuming.")
+    if meta["kind"] == "ema":
+        raise UserError(f"run {run_id} was saved from EMA Workbench results; it has nothing to resume.")
     setup = setup_of_run(store, run_id, data_dir)
     store.clean_temporaries(run_id)
     done = {(c.doctrine, c.index) for c in store.committed(run_id, verify=True)}

@@ -13,11 +13,13 @@ Simple, transparent estimators, each the model's own equation taken to the data
 * ``breakdown_hazard_*``: democracies' pooled breakdown hazard in each Przeworski band;
   ``democratization_hazard``: autocracies' pooled exit hazard (V-Dem RoW, see panel_stats).
 
-Standard errors are clustered by country for the regressions and binomial for hazards; a
-hazard with no event gets the interval [0, 3/n] (rule of three); the spread's error is
-approximated by ``sd / sqrt(2 x countries)``. The registry interval written by ``--accept``
-is the estimate +- 2 standard errors, clipped to the parameter's validity bounds (its sign,
-and at most 1 for probabilities), and the default is the estimate clipped the same way.
+Standard errors are clustered by country for the regressions (statsmodels) and binomial for
+hazards; the spread's error is approximated by ``sd / sqrt(2 x countries)``. The registry
+interval written by ``--accept`` is the estimate +- 2 standard errors for the regressions and
+the spread, and the 95 % Wilson score interval for hazards (which, unlike +- 2 binomial
+standard errors, does not shrink to a point with no event and stays above 0 with few
+events); both are clipped to the parameter's validity bounds (its sign, and at most 1 for
+probabilities), and the default is the estimate clipped the same way.
 
 Errors are one-year-ahead prediction errors of each equation, in the fit window (in sample)
 and in a later test window (out of sample), with the fitted values and with the registry's.
@@ -60,7 +62,8 @@ class Estimate:
     """One fitted parameter.
 
     ``estimate`` and ``se`` are the raw fit; ``value`` is the estimate clipped to the
-    parameter's validity bounds and ``low``/``high`` the +-2 s.e. interval clipped the same way.
+    parameter's validity bounds and ``low``/``high`` the interval (``interval`` says which)
+    clipped the same way.
     """
 
     name: str
@@ -71,6 +74,7 @@ class Estimate:
     high: float
     n: int
     method: str
+    interval: str = "+-2 s.e."
 
 
 @dataclass(frozen=True)
@@ -121,14 +125,15 @@ def default_test_window(fit_window: tuple[int, int]) -> tuple[int, int] | None:
     return (first, last) if last - first >= 4 else None
 
 
-def _clipped(name: str, estimate: float, se: float, n: int, method: str, upper: float | None = None) -> Estimate:
-    """An estimate with its value and interval clipped to the parameter's validity bounds."""
+def _clipped(name: str, estimate: float, se: float, n: int, method: str,
+             interval: tuple[float, float] | None = None) -> Estimate:
+    """An estimate with its value and interval (default +-2 se) clipped to the parameter's validity bounds."""
     lo_b, hi_b = registry()[name].bounds
-    low = estimate - 2.0 * se if upper is None else 0.0
-    high = estimate + 2.0 * se if upper is None else upper
+    low, high = interval if interval is not None else (estimate - 2.0 * se, estimate + 2.0 * se)
+    kind = "95 % Wilson interval" if interval is not None else "+-2 s.e."
     clip = lambda v: float(min(max(v, lo_b), hi_b))  # noqa: E731
     return Estimate(name=name, estimate=float(estimate), se=float(se), value=clip(estimate), low=clip(low),
-                    high=clip(high), n=int(n), method=method)
+                    high=clip(high), n=int(n), method=method, interval=kind)
 
 
 def fit(frame: pd.DataFrame, first: int, last: int) -> tuple[dict[str, Estimate], int]:
@@ -158,13 +163,13 @@ def fit(frame: pd.DataFrame, first: int, last: int) -> tuple[dict[str, Estimate]
                   f"{row.breakdowns} / {row.democracy_years}")
         if row.democracy_years == 0:
             raise UserError(f"Fit window {first}:{last} has no democracy-year in the band {row.label}.")
-        upper = row.breakdown_upper95 if row.breakdowns == 0 else None
-        out[name] = _clipped(name, row.breakdown_hazard, row.breakdown_se, row.democracy_years, method, upper)
+        out[name] = _clipped(name, row.breakdown_hazard, row.breakdown_se, row.democracy_years, method,
+                             (row.breakdown_low95, row.breakdown_upper95))
     ex = ps.pooled_hazard(data, "exit")
     out["democratization_hazard"] = _clipped(
         "democratization_hazard", ex["hazard"], ex["se"], ex["exposure"],
         f"pooled V-Dem exits (RoW <2 -> >=2) / autocracy-years: {ex['events']} / {ex['exposure']}",
-        ex["upper95"] if ex["events"] == 0 else None,
+        (ex["low95"], ex["upper95"]),
     )
     return {k: out[k] for k in CALIBRATED}, ref
 
@@ -255,7 +260,7 @@ def source_text(old_source: str, estimate: Estimate, window: tuple[int, int], da
     calibrated = old_source.startswith(SOURCE_PREFIX) and _LITERATURE in old_source
     literature = old_source.split(_LITERATURE, 1)[1] if calibrated else old_source
     return (f"{SOURCE_PREFIX} {window[0]}-{window[1]} on {date}: {estimate.method}; estimate "
-            f"{estimate.estimate:.4g} (s.e. {estimate.se:.2g}), interval +-2 s.e. clipped to the "
+            f"{estimate.estimate:.4g} (s.e. {estimate.se:.2g}), interval {estimate.interval} clipped to the "
             f"parameter's bounds{_LITERATURE}{literature}")
 
 

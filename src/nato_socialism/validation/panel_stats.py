@@ -100,8 +100,8 @@ def hazards_by_band(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per band: ``band``, ``label``, ``democracy_years``, ``breakdowns``,
-        ``breakdown_hazard``, ``breakdown_se`` (binomial), ``breakdown_upper95`` (3/n when no
-        breakdown was seen: the rule of three), and the same for ``autocracy_years``/``exits``.
+        ``breakdown_hazard``, ``breakdown_se`` (binomial), ``breakdown_low95`` and
+        ``breakdown_upper95`` (Wilson), and the same for ``autocracy_years``/``exits``.
     """
     f = regime_events(frame.dropna(subset=["gdppc"]))
     f["band"] = income_band(f["gdppc"])
@@ -113,21 +113,27 @@ def hazards_by_band(frame: pd.DataFrame) -> pd.DataFrame:
                                      ("exit", "autocratic", "autocracy_years")):
             h = hazard(g[exposure].sum(), g[kind].sum())
             row.update({unit: h["exposure"], kind + "s": h["events"],
-                        **{f"{kind}_{k}": h[k] for k in ("hazard", "se", "upper95")}})
+                        **{f"{kind}_{k}": h[k] for k in ("hazard", "se", "low95", "upper95")}})
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def hazard(exposure: int, events: int) -> dict:
-    """Yearly hazard ``events / exposure`` with its binomial standard error and 95 % upper bound.
+    """Yearly hazard ``events / exposure`` with its binomial standard error and 95 % interval.
 
-    With no event the upper bound is ``3 / exposure`` (the rule of three).
+    The interval is Wilson's score interval (Wilson 1927; Brown, Cai & DasGupta 2001), which
+    stays inside [0, 1] and has width where the Wald interval ``h +- 1.96 se`` collapses to a
+    point (no event, or events every year); with no event its upper end is about ``3.84 / n``.
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     n, k = int(exposure), int(events)
-    h = k / n if n else np.nan
-    se = float(np.sqrt(h * (1.0 - h) / n)) if n else np.nan
-    upper = (3.0 / n if k == 0 else h + 1.96 * se) if n else np.nan
-    return {"exposure": n, "events": k, "hazard": h, "se": se, "upper95": upper}
+    if not n:
+        return {"exposure": 0, "events": k, "hazard": np.nan, "se": np.nan, "low95": np.nan, "upper95": np.nan}
+    h = k / n
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return {"exposure": n, "events": k, "hazard": h, "se": float(np.sqrt(h * (1.0 - h) / n)),
+            "low95": float(low) if k else 0.0, "upper95": float(high) if k < n else 1.0}
 
 
 def pooled_hazard(frame: pd.DataFrame, kind: str) -> dict:
@@ -151,22 +157,20 @@ def ols(y, x, groups) -> Regression:
     """Least squares of y on x (x includes the constant) with cluster-robust (CR1) errors.
 
     Clustering by country allows for serial correlation of a country's yearly errors, which
-    plain OLS errors would ignore (they would be far too small on a panel).
+    plain OLS errors would ignore (they would be far too small on a panel). The fit and the
+    errors are statsmodels' (``cov_type="cluster"`` with its default small-sample correction
+    ``G / (G - 1) x (n - 1) / (n - k)``, Cameron & Miller 2015).
     """
+    import statsmodels.api as sm
+
     y = np.asarray(y, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    n, k = x.shape
-    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-    resid = y - x @ coef
-    bread = np.linalg.inv(x.T @ x)
     codes, _ = pd.factorize(np.asarray(groups))
-    g = codes.max() + 1
-    scores = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(g, n)) @ (x * resid[:, None])
-    meat = scores.T @ scores
-    scale = g / (g - 1) * (n - 1) / (n - k)
-    cov = scale * bread @ meat @ bread
+    fit = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    resid = fit.resid
     mad = np.median(np.abs(resid - np.median(resid)))
-    return Regression(coef=coef, se=np.sqrt(np.diag(cov)), residual_sd=float(1.4826 * mad), n=n, clusters=int(g))
+    return Regression(coef=np.asarray(fit.params), se=np.asarray(fit.bse), residual_sd=float(1.4826 * mad),
+                      n=len(y), clusters=int(codes.max() + 1))
 
 
 def frontier_series(frame: pd.DataFrame) -> pd.Series:
