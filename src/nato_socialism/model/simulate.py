@@ -196,6 +196,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         expected_scarcity=zeros.copy(),
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
+        lost_office=zeros.copy(),
         reaction_base=react.copy(),
         unintegrated_share0=unintegrated / pop,
     )
