@@ -187,3 +187,41 @@ def test_a_store_made_before_model_hashes_gains_the_column(tmp_path):
     assert "model_hash" not in ResultStore.open(root).meta("old")  # reading changes nothing
     store = ResultStore.create(root)
     assert store.meta("old")["model_hash"] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
+    """A results folder and an --out folder named with ' (and a space) work: no path is spliced into SQL."""
+    from nato_socialism.experiments.store import bloc_series, country_trajectory, export_run
+
+    store = ResultStore.create(tmp_path / "it's results")
+    with store.writer():
+        run_id = start_run(setup, store, chunk_size=4, keep=1)
+    want = store.load(run_id, tables=("outcomes", "trajectories"))
+    assert not bloc_series(store, run_id, "nato").empty
+    assert set(country_trajectory(store, run_id, "FRA")["doctrine"]) == set(DOCTRINES)
+    out = tmp_path / "o'clock export"
+    written = export_run(store, run_id, fmt, out)
+    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "outcomes", "series",
+                                                                 "trajectories", "why")} | {"run.json"}
+    read = pd.read_csv if fmt == "csv" else pd.read_parquet
+    got = read(out / f"outcomes.{fmt}")
+    assert list(got.columns) == list(want.outcomes.columns) and len(got) == len(want.outcomes)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temporary left
+
+
+def test_latest_is_the_newest_run_that_can_serve(setup, tmp_path):
+    from nato_socialism.cli.run import _to_resume
+
+    store = ResultStore.create(tmp_path / "results")
+    with store.writer():
+        first = start_run(setup, store, chunk_size=4, keep=0)
+        second = start_run(setup, store, chunk_size=4, keep=0)
+    assert store.resolve("latest") == second
+    assert store.resolve("latest", lambda m: None if m["run_id"] == first else "not this one") == first
+    with pytest.raises(UserError, match=f"can serve the test .*{second}: no; {first}: no"):
+        store.resolve("latest", lambda m: "no", "the test")
+    assert _to_resume(store, "latest") == second  # all complete: the newest
+    next((tmp_path / "results" / first / "chunks").glob("*.json")).unlink()  # first loses a chunk
+    assert _to_resume(store, "latest") == first  # the newest run with chunks left
+    assert _to_resume(store, second[:-1]) == second  # an explicit prefix is taken as given

@@ -41,6 +41,7 @@ from ..model.state import Regime
 from ..model.step import EVENT, controls, migration_flows
 from . import panel_stats as ps
 from . import runs
+from .runs import Progress
 
 #: Przeworski's window (1951-1990) for the panel's income-band figures.
 PRZEWORSKI_WINDOW = (1951, 1990)
@@ -702,7 +703,7 @@ CHECKS: tuple[Callable[[Bench], Anchor], ...] = (
 
 
 def run_anchors(members: int = 20, seed: int = 20240501, years: int = 100,
-                data_dir: PathLike | None = None) -> list[Anchor]:
+                data_dir: PathLike | None = None, progress: Progress | None = None) -> list[Anchor]:
     """Run every anchor check on one ensemble.
 
     Parameters
@@ -715,6 +716,15 @@ def run_anchors(members: int = 20, seed: int = 20240501, years: int = 100,
         Length of the status-quo run the hazards are measured on.
     data_dir
         Folder with the data files; ``None`` for the bundled ones.
+    progress
+        Called as ``progress(done, total, what)`` before each check and once at the end.
     """
     bench = Bench(members=members, seed=seed, years=years, data_dir=data_dir)
-    return [check(bench) for check in CHECKS]
+    report = progress or (lambda done, total, what: None)
+    anchors = []
+    for i, check in enumerate(CHECKS):
+        what = "the status-quo run and the first anchor" if i == 0 else f"anchor {i + 1} after {anchors[-1].name}"
+        report(i, len(CHECKS), what)
+        anchors.append(check(bench))
+    report(len(CHECKS), len(CHECKS), "anchors done")
+    return anchors

@@ -26,6 +26,9 @@ from ..model.step import EVENT, StepResult, step
 from ..model.switches import Switches
 from . import panel_stats as ps
 
+#: A progress callback of the validation steps: ``progress(done, total, what is being done)``.
+Progress = Callable[[int, int, str], None]
+
 #: "Socialist movements switched off": the background world the anchors are measured on.
 MOVEMENTS_OFF = Switches.without("movement", "organizer_relocation", "transition")
 #: The doctrine of every validation run.
