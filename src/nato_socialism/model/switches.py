@@ -24,6 +24,10 @@ MECHANISMS: dict[str, tuple[str, str]] = {
     "M12": ("delays", "adaptive expectations and perception lags"),
 }
 
+#: Display label of each part of a "why" decomposition (mechanism ids, moralism, clipping).
+CONTRIBUTION_LABELS: dict[str, str] = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
+    "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
+
 #: Named terms that can be switched off on their own: switch name -> meaning.
 TERMS: dict[str, str] = {
     "organizer_relocation_diminishing": "M1 diminishing returns at destinations",
