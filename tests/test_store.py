@@ -8,9 +8,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from nato_socialism.errors import UserError
+from nato_socialism.experiments import store as store_module
 from nato_socialism.experiments.ensemble import prepare
 from nato_socialism.experiments.executors import chunk_plan, resume_run, run_in_memory, start_run
 from nato_socialism.experiments.store import STORE_SCHEMA_VERSION, ResultStore
+from nato_socialism.model.source_hash import MODEL_HASH
 from nato_socialism.scenario import load_scenario
 
 DOCTRINES = ["nato_first", "open_solidarity"]
@@ -61,6 +63,7 @@ def test_metadata_and_chunk_index(stored):
     assert meta["status"] == "complete" and meta["kind"] == "ensemble"
     assert meta["scenario"]["members"] == 8 and meta["scenario"]["doctrines"] == DOCTRINES
     assert meta["seed"] == 1 and meta["data_version"] and meta["package_version"]
+    assert meta["model_hash"] == MODEL_HASH and store.load(run_id).meta["model_hash"] == MODEL_HASH
     assert meta["chunk_plan"] == [list(b) for b in chunk_plan(8, 3, 2)]
     assert meta["parameters"]["erosion_strength"][0] < meta["parameters"]["erosion_strength"][1]
     assert meta["started"] <= meta["finished"]
@@ -172,3 +175,72 @@ def test_every_stored_column_is_documented(stored):
     for column in store.runs().columns:
         if column not in ("chunks_done", "chunks_total"):
             assert f"`{column}`" in doc, ("runs", column)
+
+
+def _set_model_hash(store, run_id, value):
+    con = duckdb.connect(str(store.db_path))
+    con.execute("update runs set model_hash = ? where run_id = ?", [value, run_id])
+    con.close()
+
+
+@pytest.mark.parametrize("made_by", ["0" * 64, None])
+def test_resume_refuses_a_run_made_by_other_model_code(setup, tmp_path, made_by):
+    store = ResultStore.create(tmp_path / "results")
+    with store.writer():
+        run_id = start_run(setup, store, chunk_size=4)
+    _set_model_hash(store, run_id, made_by)
+    with store.writer(), pytest.raises(UserError, match="other model code" if made_by else "before model hashes"):
+        resume_run(store, run_id)
+    assert store.meta(run_id)["sessions"] == 1  # nothing was started
+
+
+def test_a_store_made_before_model_hashes_gains_the_column(tmp_path):
+    root = tmp_path / "results"
+    root.mkdir()
+    old_ddl = store_module._DDL.replace(", model_hash varchar", "").split("alter table")[0]
+    con = duckdb.connect(str(root / "runs.duckdb"))
+    con.execute(old_ddl)
+    con.execute("insert into store_info values ('schema_version', '1')")
+    con.execute("insert into runs (run_id, kind, status, started) values ('old', 'ensemble', 'complete', now())")
+    con.close()
+    assert "model_hash" not in ResultStore.open(root).meta("old")  # reading changes nothing
+    store = ResultStore.create(root)
+    assert store.meta("old")["model_hash"] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
+    """A results folder and an --out folder named with ' (and a space) work: no path is spliced into SQL."""
+    from nato_socialism.experiments.store import bloc_series, country_trajectory, export_run
+
+    store = ResultStore.create(tmp_path / "it's results")
+    with store.writer():
+        run_id = start_run(setup, store, chunk_size=4, keep=1)
+    want = store.load(run_id, tables=("outcomes", "trajectories"))
+    assert not bloc_series(store, run_id, "nato").empty
+    assert set(country_trajectory(store, run_id, "FRA")["doctrine"]) == set(DOCTRINES)
+    out = tmp_path / "o'clock export"
+    written = export_run(store, run_id, fmt, out)
+    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "outcomes", "series",
+                                                                 "trajectories", "why")} | {"run.json"}
+    read = pd.read_csv if fmt == "csv" else pd.read_parquet
+    got = read(out / f"outcomes.{fmt}")
+    assert list(got.columns) == list(want.outcomes.columns) and len(got) == len(want.outcomes)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temporary left
+
+
+def test_latest_is_the_newest_run_that_can_serve(setup, tmp_path):
+    from nato_socialism.cli.run import _to_resume
+
+    store = ResultStore.create(tmp_path / "results")
+    with store.writer():
+        first = start_run(setup, store, chunk_size=4, keep=0)
+        second = start_run(setup, store, chunk_size=4, keep=0)
+    assert store.resolve("latest") == second
+    assert store.resolve("latest", lambda m: None if m["run_id"] == first else "not this one") == first
+    with pytest.raises(UserError, match=f"can serve the test .*{second}: no; {first}: no"):
+        store.resolve("latest", lambda m: "no", "the test")
+    assert _to_resume(store, "latest") == second  # all complete: the newest
+    next((tmp_path / "results" / first / "chunks").glob("*.json")).unlink()  # first loses a chunk
+    assert _to_resume(store, "latest") == first  # the newest run with chunks left
+    assert _to_resume(store, second[:-1]) == second  # an explicit prefix is taken as given

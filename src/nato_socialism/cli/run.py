@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ..errors import UserError, suggest
+from ..errors import UserError
 from ..formatting import pair_cell, summary_cell
-from ..model.doctrines import DOCTRINE_NAMES
-from ..model.outcomes import OUTCOMES
-from .render import console, err_console, print_json, progress_bar, records
+from .common import announce, load, store_writer
+from .options import choice, results_option
+from .render import console, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal table (all are in --json).
 HEADLINE = (
@@ -22,24 +21,10 @@ HEADLINE = (
 )
 
 
-def check_doctrines(names: list[str] | None) -> None:
-    """Refuse unknown doctrine names with a suggestion."""
-    for name in names or []:
-        if name not in DOCTRINE_NAMES:
-            expected = ", ".join(DOCTRINE_NAMES)
-            raise UserError(f"unknown doctrine {name!r}; expected one of {expected}.{suggest(name, DOCTRINE_NAMES)}")
-
-
-def load(scenario: str, **overrides):
-    """Load a scenario by name or path and apply command-line overrides."""
-    from ..scenario import load_scenario
-
-    check_doctrines(overrides.get("doctrines"))
-    return load_scenario(scenario).with_overrides(**overrides)
-
-
 def comparison_table(result) -> Table:
     """Doctrines as columns, headline outcomes as rows: median [5 %, 95 %]."""
+    from ..model.outcomes import OUTCOMES
+
     summary = result.summary().set_index(["doctrine", "outcome"])
     table = Table(title=f"Doctrine comparison: {result.meta['scenario']}, {result.meta['members']} members, "
                         f"{result.meta['start_year']}-{result.meta['start_year'] + result.meta['horizon']}")
@@ -74,17 +59,19 @@ def pairs_table(result, reference: str) -> Table:
 
 def run(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    doctrine: list[str] = typer.Option(
-        None, "--doctrine", help="Doctrine to run (repeatable); default: the scenario's."
+    doctrine: list[str] = choice(
+        "doctrine",
+        None, "--doctrine", repeatable=True, help="Doctrine to run (repeatable); default: the scenario's."
     ),
     members: int = typer.Option(None, "--members", help="Ensemble members."),
     years: int = typer.Option(None, "--years", help="Years simulated (horizon)."),
     start_year: int = typer.Option(None, "--start-year", help="Start year."),
     seed: int = typer.Option(None, "--seed", help="Run seed."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    results: Path = results_option("Results directory the run is stored in."),
     resume: str = typer.Option(None, "--resume", metavar="RUN",
-                               help="Compute the missing chunks of an interrupted run (id, prefix or 'latest')."),
+                               help="Compute the missing chunks of an interrupted run (id, prefix, or 'latest': "
+                               "the newest run with chunks left)."),
     keep_trajectories: int = typer.Option(
         None, "--keep-trajectories", metavar="K",
         help="Store country-year trajectories and 'why' tables of the first K members (default 2).",
@@ -144,26 +131,28 @@ def run(
     show_comparison(result, json_out, run_id=run_id, results=None if no_store else results)
 
 
-def announce(run_id: str, results: Path) -> None:
-    """Tell the user (on stderr) where a run goes and how to resume it."""
-    err_console.print(f"run {run_id} -> {results / run_id}  (if interrupted: nato-socialism run --resume "
-                      f"{run_id} --results {results})", highlight=False, soft_wrap=True)
+def _resumable(meta: dict) -> str | None:
+    return {"optimize": "an optimization (rerun it)", "ema": "EMA experiments (stored whole)"}.get(meta["kind"])
 
 
-@contextmanager
-def store_writer(store):
-    """Hold a store's writer lock (no-op without a store)."""
-    if store is None:
-        yield
-    else:
-        with store.writer():
-            yield
+def _to_resume(store, run: str) -> str:
+    """The run ``--resume RUN`` names; ``latest``: the newest run with chunks left, else the newest resumable one."""
+    if run != "latest":
+        return store.resolve(run)
+
+    def unfinished(meta: dict) -> str | None:
+        return _resumable(meta) or (None if store.pending(meta["run_id"]) > 0 else "complete")
+
+    try:
+        return store.resolve(run, unfinished, "--resume")
+    except UserError:  # every run is complete: resuming the newest computes nothing and shows it
+        return store.resolve(run, _resumable, "--resume")
 
 
 def _resume(store, run: str, workers, scheduler, data, json_out):
     from ..experiments.executors import make_executor, resume_run
 
-    run_id = store.resolve(run)
+    run_id = _to_resume(store, run)
     with store.writer():
         missing = store.pending(run_id)
         with make_executor(workers, scheduler) as executor:

@@ -23,7 +23,10 @@ its target and whether it was met:
   (the file's size does not grow with members: it holds summaries);
 * ``plain_loop_ratio`` / ``mesa_ratio`` / ``ema_ratio``: the native core against the plain-loop
   and Mesa re-implementations of ``reference/`` and against the EMA Workbench adapter run
-  member by member, all on the same small ensemble.
+  member by member, all on the same small ensemble;
+* ``startup_help`` / ``startup_version`` / ``startup_params_json``: median wall time of
+  ``nato-socialism --help``, ``--version`` and ``params --json`` as child processes (warm
+  caches: one unmeasured call first), the start-up a user waits for before any work.
 
 ``quick=True`` shrinks every size so that a test can run the whole suite in about a minute;
 its numbers are not comparable with the targets.
@@ -57,20 +60,25 @@ TARGETS: dict[str, tuple[str, str, float, str]] = {
     "peak_rss_10000": ("MiB", "<", 1024.0, "peak RSS of `run --members 10000 --doctrine status_quo`"),
     "peak_rss_flat": ("x", "<=", 1.25, "peak RSS at 10,000 members / at 2,000 members"),
     "dask_speedup": ("x", ">=", 1.3, "time on 1 Dask worker / on 2 workers, 2,000 members"),
+    "startup_help": ("s", "<=", 0.3, "`nato-socialism --help`, median wall time"),
+    "startup_version": ("s", "<=", 0.3, "`nato-socialism --version`, median wall time"),
+    "startup_params_json": ("s", "<=", 0.3, "`nato-socialism params --json`, median wall time"),
     "report_seconds": ("s", "<", 10.0, "`nato-socialism report` of the default run as a command, start-up included"),
     "report_mb": ("MB", "<", 15.0, "size of that self-contained HTML report (200 members)"),
     "report_load_seconds": ("s", "<", 3.0, "report opened offline in Chromium until its first screen is drawn "
                             "(the rest follows in the background; detail: all figures)"),
 }
+#: Start-up figure -> command-line arguments.
+STARTUP = {"startup_help": ("--help",), "startup_version": ("--version",), "startup_params_json": ("params", "--json")}
 
 #: Sizes of the full and the quick suite.
 SIZES = {
     False: dict(core_members=1000, core_years=100, run_members=None, run_years=None, rss_big=10_000,
                 rss_small=2_000, rss_years=None, dask_members=2_000, dask_years=None, dask_chunk=250,
-                small_members=32, small_years=10, report_members=(200, 50), report_years=None),
+                small_members=32, small_years=10, startup_runs=11, report_members=(200, 50), report_years=None),
     True: dict(core_members=64, core_years=5, run_members=8, run_years=5, rss_big=200, rss_small=40,
                rss_years=5, dask_members=64, dask_years=5, dask_chunk=16, small_members=2, small_years=2,
-               report_members=(6, 3), report_years=5),
+               startup_runs=3, report_members=(6, 3), report_years=5),
 }
 
 
@@ -147,6 +155,12 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "nato_socialism.cli", *args]
 
 
+def _script() -> list[str]:
+    """The installed ``nato-socialism`` script beside this Python, else ``python -m nato_socialism.cli``."""
+    script = Path(sys.executable).with_name("nato-socialism")
+    return [str(script)] if script.is_file() else _cli()
+
+
 _RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
@@ -194,6 +208,25 @@ def core_throughput(members: int, years: int, threads: int | None = None) -> tup
     cy = members * years * setup.ctx.n
     return cy / elapsed, {"members": members, "years": years, "countries": setup.ctx.n, "seconds": elapsed,
                           "threads": default_threads() if threads is None else threads}
+
+
+def startup(runs: int) -> dict[str, tuple[float, dict]]:
+    """Median wall time of each :data:`STARTUP` command over ``runs`` child processes (after one warm-up)."""
+    out = {}
+    for name, args in STARTUP.items():
+        cmd = [*_script(), *args]
+        times = []
+        for i in range(runs + 1):
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(args)} failed: {done.stderr.strip()[-500:]}")
+            if i:  # the first call warms the file system and bytecode caches
+                times.append(elapsed)
+        out[name] = (float(np.median(times)), {"command": "nato-socialism " + " ".join(args), "runs": runs,
+                                                "min": min(times), "max": max(times)})
+    return out
 
 
 def default_run_in_process(members: int | None, years: int | None) -> tuple[float, dict]:
@@ -428,6 +461,7 @@ def run_suite(quick: bool = False, progress: Callable[[str], None] | None = None
         for name in names:
             add(name, results if isinstance(results, Exception) else results[name])
 
+    add_each(tuple(STARTUP), measure("start-up", startup, s["startup_runs"]))
     core = measure("core throughput", core_throughput, s["core_members"], s["core_years"])
     single = measure("core throughput, one thread", core_throughput, s["core_members"], s["core_years"], 1)
     if not isinstance(core, Exception) and not isinstance(single, Exception):

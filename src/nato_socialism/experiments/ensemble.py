@@ -22,6 +22,7 @@ from ..model.outcomes import member_outcomes
 from ..model.parameters import Params, params_from_table
 from ..model.rng import member_keys
 from ..model.simulate import PRIMARY_BLOCS, TRAJECTORY_CONTROLS, TRAJECTORY_VARIABLES, build_context, simulate_members
+from ..model.source_hash import MODEL_HASH
 from ..model.step import CONTRIBUTIONS
 from .recorder import ChunkRecorder, hist_table
 from .result import CHUNK_TABLE_NAMES, RESULT_SCHEMA_VERSION, Result
@@ -187,6 +188,7 @@ def metadata(setup: Setup, started: float) -> dict:
         "schema_version": RESULT_SCHEMA_VERSION,
         "package_version": __version__,
         "data_version": setup.data_version,
+        "model_hash": MODEL_HASH,
         "scenario": sc.name,
         "seed": sc.seed,
         "members": sc.members,

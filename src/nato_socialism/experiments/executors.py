@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UserError
+from ..model.source_hash import MODEL_HASH
 from .ensemble import DEFAULT_CHUNK, Setup, assemble, experiments_table, prepare, run_chunk, run_tables
 from .result import CHUNK_TABLE_NAMES, Result
 from .sampling import parameter_ranges
@@ -87,6 +88,7 @@ class Recipe:
     specs: dict
     data_version: str
     token: str
+    model_hash: str = MODEL_HASH
 
     @classmethod
     def of(cls, setup: Setup, data_dir=None) -> Recipe:
@@ -110,6 +112,11 @@ class Recipe:
                 raise RuntimeError(
                     f"worker {socket.gethostname()} sees data version {base.data_version}, "
                     f"the run uses {self.data_version}"
+                )
+            if MODEL_HASH != self.model_hash:
+                raise RuntimeError(
+                    f"worker {socket.gethostname()} runs other model code (model hash {MODEL_HASH[:12]}...), "
+                    f"the run uses {self.model_hash[:12]}..."
                 )
             _CACHE.clear()
             _CACHE.update(
@@ -336,6 +343,14 @@ def start_run(
 def setup_of_run(store: ResultStore, run_id: str, data_dir=None) -> Setup:
     """Rebuild a stored run's setup: its scenario, and its members' parameters and keys as stored."""
     meta = store.meta(run_id)
+    made_by = meta.get("model_hash")
+    if made_by != MODEL_HASH:
+        when = (f"by other model code (model hash {made_by[:12]}..., this code has {MODEL_HASH[:12]}...)"
+                if made_by else "before model hashes were recorded")
+        raise UserError(
+            f"run {run_id} was made {when}; its missing chunks would not match the ones stored, so it "
+            "cannot be resumed. Resume it with the code that made it, or start the run again."
+        )
     sc = scenario_from_json(json.dumps(meta["scenario"]))
     base = prepare(sc.with_overrides(members=1), data_dir=data_dir if data_dir is not None else meta["data_dir"])
     if base.data_version != meta["data_version"]:

@@ -16,8 +16,9 @@ column by column in ``docs/results.md``)::
         chunks/<doctrine>-<chunk>.json     manifest, written last: the chunk is committed
         analysis/<name>.parquet            sensitivity indices, Pareto fronts, ...
 
-Crash safety: every file is written to a hidden temporary file in its own folder, fsynced
-and renamed over its final name (``os.replace`` is atomic); a chunk counts as committed only
+Crash safety: every file is written atomically (:mod:`nato_socialism.atomic`: a hidden
+temporary file in its own folder, fsynced, renamed over its final name, the folder fsynced);
+a chunk counts as committed only
 once its manifest exists, and the manifest is written after all its tables. File names are
 fixed by (doctrine, chunk) and chunks are deterministic, so a chunk recomputed after a crash
 overwrites any orphan file with identical content. DuckDB allows one writing process: it is
@@ -34,8 +35,8 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,13 +47,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .. import __version__, atomic
 from ..errors import UserError
+from ..model.source_hash import MODEL_HASH
 from .result import CHUNK_TABLE_NAMES, RESULT_SCHEMA_VERSION, Result
 
 #: Version of the stored tables and of the DuckDB schema (bump on any incompatible change).
 STORE_SCHEMA_VERSION = RESULT_SCHEMA_VERSION
 DB_NAME = "runs.duckdb"
+#: Formats of :func:`export_run`.
+EXPORT_FORMATS = ("csv", "parquet")
 #: Tables a chunk may write, in commit order.
 CHUNK_TABLES = CHUNK_TABLE_NAMES
 RUN_TABLES = ("experiments", *CHUNK_TABLES)
@@ -67,7 +71,8 @@ create table if not exists runs (
     start_year integer, doctrines varchar, chunk_plan varchar, chunk_size integer,
     keep_trajectories integer, package_version varchar, data_version varchar, data_dir varchar,
     schema_version integer, started timestamp, finished timestamp, sessions integer,
-    command varchar, extra varchar);
+    command varchar, extra varchar, model_hash varchar);
+alter table runs add column if not exists model_hash varchar;
 create table if not exists chunks (
     run_id varchar, doctrine varchar, chunk integer, first_member bigint, members integer,
     session integer, worker varchar, pid integer, host varchar, started timestamp,
@@ -84,38 +89,22 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 _RESUME_HINT = ("Its temporary file was removed and chunks committed before it are kept; free space (or use another "
                 "--results directory) and finish the run with `nato-socialism run --resume RUN`.")
 
 
 def atomic_write(path: Path, write, hint: str = _RESUME_HINT) -> int:
-    """Write through ``write(fileobj)`` to a temp file beside ``path``, fsync, rename; return size.
+    """Write ``path`` with :func:`~nato_socialism.atomic.atomic_write`; return its size.
 
-    A failure is a :class:`UserError` naming the file and the cause, followed by ``hint``.
+    A failure is a :class:`UserError` naming the file and the cause, then ``hint`` (default: how to finish the run).
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # hidden: never matches *.parquet
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        return atomic.atomic_write(path, write)
     except OSError as err:  # disk full, quota, read-only or vanished folder: nothing partial stays
-        with suppress(OSError):
-            tmp.unlink(missing_ok=True)
         reason = err.strerror or str(err) or type(err).__name__
         code = f", {errno.errorcode[err.errno]}" if err.errno in errno.errorcode else ""
         raise UserError(f"cannot write {path}: {reason}{code}. {hint}") from None
-    return path.stat().st_size
 
 
 def write_parquet(path: Path, frame: pd.DataFrame | pa.Table, table: str, run_id: str) -> int:
@@ -299,13 +288,14 @@ class ResultStore:
         for name, table in (tables or {}).items():
             assert name in RUN_LEVEL_TABLES, name
             write_parquet(folder / f"{name}.parquet", table, name, run_id)
-        _fsync_dir(folder)
+        atomic.fsync_dir(folder)
         row = {
             **meta,
             "run_id": run_id,
             "status": "running",
             "schema_version": STORE_SCHEMA_VERSION,
             "package_version": __version__,
+            "model_hash": MODEL_HASH,
             "started": _now(),
             "finished": None,
             "sessions": 1,
@@ -354,18 +344,32 @@ class ResultStore:
         frame["status"] = [_live_status(s, busy) for s in frame["status"]]
         return frame
 
-    def resolve(self, run: str) -> str:
+    def resolve(self, run: str, usable: Callable[[dict], str | None] | None = None, purpose: str = "") -> str:
         """A run id from an id, a unique prefix of one, or ``latest``.
+
+        ``latest`` is the newest run that ``usable`` accepts: ``usable(meta)`` returns None
+        for a run that can serve, else the reason it cannot (``purpose`` names what the run
+        is for in the message). Without ``usable``, the newest run.
 
         Raises
         ------
         UserError
-            If no run (or more than one) matches.
+            If no run (or more than one) matches, or no run is usable for ``latest``.
         """
         with self._db() as db:
             ids = [r[0] for r in db.execute("select run_id from runs order by started").fetchall()]
         if run == "latest" and ids:
-            return ids[-1]
+            if usable is None:
+                return ids[-1]
+            skipped = []
+            for run_id in reversed(ids):
+                reason = usable(self.meta(run_id))
+                if reason is None:
+                    return run_id
+                skipped.append(f"{run_id}: {reason}")
+            shown = "; ".join(skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+            raise UserError(f"no run in {self.root} can serve {purpose or 'this command'} ({shown}). Make one, or "
+                            "name a run id (`nato-socialism results list` shows them).")
         if run in ids:
             return run
         matches = [i for i in ids if i.startswith(run)]
@@ -418,7 +422,7 @@ class ResultStore:
             size = write_parquet(path, frame, name, run_id)
             files[name] = {"path": f"{name}/{stem}.parquet", "rows": len(frame), "bytes": size}
         for name in files:
-            _fsync_dir(folder / name)
+            atomic.fsync_dir(folder / name)
         manifest = {
             "schema_version": STORE_SCHEMA_VERSION,
             "run_id": run_id,
@@ -433,7 +437,7 @@ class ResultStore:
             "finished": time.time(),
         }
         atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
-        _fsync_dir(folder / "chunks")
+        atomic.fsync_dir(folder / "chunks")
 
     def committed(self, run_id: str, verify: bool = False) -> list[Chunk]:
         """Return the committed chunks of a run (those with a manifest).
@@ -507,6 +511,7 @@ class ResultStore:
             "schema_version": meta["schema_version"],
             "package_version": meta["package_version"],
             "data_version": meta["data_version"],
+            "model_hash": meta.get("model_hash"),
             "scenario": meta["scenario_name"],
             "seed": meta["seed"],
             "members": meta["members"],
@@ -531,9 +536,8 @@ class ResultStore:
         try:
             for table in RUN_TABLES:
                 paths = self.files(run_id, table)
-                if paths:
-                    listed = ", ".join(f"'{p}'" for p in paths)
-                    con.execute(f"create view {table} as select * from read_parquet([{listed}])")
+                if paths:  # the relation API takes the paths as values: no quoting, any file name
+                    con.read_parquet([str(p) for p in paths]).create_view(table)
             yield con
         except duckdb.Error as err:
             raise UserError(
@@ -652,33 +656,45 @@ def country_trajectory(store: ResultStore, run_id: str, iso3: str) -> pd.DataFra
 
 
 def export_run(store: ResultStore, run_id: str, fmt: str, out: Path) -> list[Path]:
-    """Export a run's tables (one file each), its metadata (``run.json``) and analysis tables."""
-    if fmt not in ("csv", "parquet"):
-        raise UserError(f"unknown export format {fmt!r}; expected csv or parquet.")
+    """Export a run's tables (one file each), its metadata (``run.json``) and analysis tables.
+
+    Each file is written atomically (:mod:`nato_socialism.atomic`); a failed export leaves the
+    files written before it complete and no partial file.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UserError(f"unknown export format {fmt!r}; expected {' or '.join(EXPORT_FORMATS)}.")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file, not a directory.")
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    option = "(format csv, header)" if fmt == "csv" else "(format parquet, compression zstd)"
-    with store.query(run_id) as con:
-        for table in RUN_TABLES:
-            if _has_view(con, table):
-                path = out / f"{table}.{fmt}"
-                con.execute(f"copy (select * from {table}) to '{path}' {option}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with store.query(run_id) as con:
+            relations = [(table, con.view(table)) for table in RUN_TABLES if _has_view(con, table)]
+            relations += [(path.stem, con.read_parquet(str(path)))
+                          for path in sorted((store.run_dir(run_id) / "analysis").glob("*.parquet"))]
+            for name, relation in relations:
+                path = out / f"{name}.{fmt}"
+                try:
+                    with atomic.atomic_path(path) as tmp:
+                        if fmt == "csv":
+                            relation.write_csv(str(tmp), header=True)
+                        else:
+                            relation.write_parquet(str(tmp), compression="zstd")
+                except duckdb.IOException as err:  # a write, not a read, failed
+                    raise UserError(f"cannot write {path}: {err}") from None
                 written.append(path)
-        for path in sorted((store.run_dir(run_id) / "analysis").glob("*.parquet")):
-            target = out / f"{path.stem}.{fmt}"
-            con.execute(f"copy (select * from read_parquet('{path}')) to '{target}' {option}")
-            written.append(target)
-    chunks = [c.manifest for c in store.committed(run_id)]
-    (out / "run.json").write_text(json.dumps({**store.meta(run_id), "chunks": chunks}, indent=2, default=str))
+        chunks = [c.manifest for c in store.committed(run_id)]
+        document = json.dumps({**store.meta(run_id), "chunks": chunks}, indent=2, default=str)
+        atomic.atomic_write_text(out / "run.json", document)
+    except OSError as err:
+        raise UserError(f"cannot export run {run_id} to {out}: {err.strerror or err}.") from None
     written.append(out / "run.json")
     return written
 
 
 def _has_view(con, name: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_views() where view_name = ?", [name]).fetchone()[0])
+    return bool(con.execute("select count(*) from duckdb_views() where view_name = ?", [name]).fetchall()[0][0])
 
 
 def _in_run_order(store: ResultStore, run_id: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,24 +1,23 @@
-"""Compiled loops of the yearly step (numba), equal bit for bit to the array formulas.
+"""The compiled passes of the yearly step: loops over members and countries that call the equations.
 
-:mod:`nato_socialism.model.step` runs the year as a few fused passes over the
-(members, countries) arrays instead of hundreds of NumPy temporaries. The equations are those
-of the mechanism modules and of :mod:`nato_socialism.model.step_numpy` (the readable array
-version); ``tests/test_model_fast.py`` checks that both give the same bits. To keep them equal:
+The equations live in the mechanism modules (``mechanisms/*.py``), :mod:`~.moralism` and
+:mod:`~.doctrine_rule`, written once as compiled scalar functions; this module only arranges
+them into a few fused loops, in the order of the year documented in
+:mod:`nato_socialism.model.step`, and keeps the books: which contribution goes to which
+mechanism, which regime an event leads to, which hazard applies in which regime. It restates
+no equation. A member's numbers never depend on the other members (every loop is per
+member), so results are the same whatever the chunking.
 
-* every arithmetic operation is written in the order NumPy evaluates the array expression
-  (``a * b * c`` is ``(a * b) * c``), in float64, without ``fastmath`` (no contraction into
-  fused multiply-adds, no reassociation);
-* NumPy's vectorized ``exp``, ``log``, ``log1p``, ``expm1`` and ``power`` are *not* called
-  here (they differ from the C library's in the last bit): the step calls NumPy for them
-  between passes. ``expit`` is ``1 / (1 + exp(-x))`` with the C library's ``exp`` in SciPy
-  too, so it is computed here;
-* row sums use :func:`pairwise_sum`, NumPy's pairwise summation for a contiguous row;
-* sparse neighbour products sum each output over the stored neighbours in order from zero,
-  as SciPy's CSR kernel does.
+Passes of a year: :func:`forced_regimes` (scheduled events, rare), :func:`controls` (doctrine,
+moralist pressure, policy events), :func:`economy` (growth, aid, population, output gap),
+:func:`migration_setup` (emigrants, refugees, destinations), the gravity rounds of M6
+(:func:`alloc_per_z`, :func:`alloc_accept`, :func:`alloc_done`, :func:`alloc_second`, between
+matrix products made by :mod:`~nato_socialism.model.step`), and :func:`society` (integration, living standards,
+movements, support, diffusion, reaction, regime events, clipping, expectations). Then the
+run's bookkeeping (:func:`record`, :func:`count_events`).
 
-Every pass is a loop over members and countries; a member's numbers never depend on the
-other members, so results are the same whatever the chunking. Functions are compiled once
-and cached on disk (``cache=True``).
+Switches arrive as a boolean vector indexed by :data:`SW` (``sw[SW.migration]``); the
+doctrine's rule as the vector of :func:`~nato_socialism.model.doctrine_rule.spec_vector`.
 """
 
 from __future__ import annotations
@@ -26,1001 +25,636 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
-import numpy as np
-from numba import njit
-
-_jit = njit(cache=True, nogil=True, error_model="numpy")
-_inline = njit(cache=True, nogil=True, error_model="numpy", inline="always")
-
-#: Parameters the compiled passes read; ``P[m, KP.name]`` is member m's value of ``name``.
-KParams = namedtuple(
-    "KParams",
-    (
-        "relocation_efficiency relocation_saturation adult_share movement_growth_rate movement_capacity "
-        "movement_decay grievance_unemployment grievance_inequality grievance_stagnation "
-        "repression_freedom_floor support_ceiling breadth_ceiling_gain breadth_cohesion_cost "
-        "movement_half_support support_adjust_rate grievance_support living_standard_support "
-        "transition_support_threshold viability_participation electoral_transition_rate "
-        "campaign_onset_rate nonviolent_share nonviolent_success violent_success campaign_failure_cost "
-        "reform_rate material_basis_effect democratic_norms_effect democratic_outcome_base "
-        "nonviolent_outcome_bonus diffusion_strength diffusion_half_share superpower_pull "
-        "diffusion_support democracy_drift emigration_max_rate emigration_elasticity "
-        "emigration_hump_curvature emigration_unemployment_push migration_long_distance_share "
-        "baseline_immigration_cap displacement_poverty_rate displacement_turmoil_rate "
-        "displacement_return_rate refugee_cross_border_share refugee_neighbour_share "
-        "integration_capacity_base integration_capacity_investment integration_unemployment_slack "
-        "natural_integration_rate erosion_strength excess_unemployment_effect aid_growth_effect "
-        "aid_saturation aid_recipient_max_income baseline_aid_share aid_consumption_share "
-        "reaction_immigration_effect reaction_contact_effect contact_memory "
-        "reaction_living_standard_effect reaction_adjust_rate reaction_threshold reversion_rate "
-        "backsliding_rate electoral_loss_rate support_loss_threshold transition_output_shock "
-        "sanctions_shock scarcity_threshold degeneration_base_rate degeneration_scarcity_rate "
-        "hysteresis frontier_growth convergence_rate growth_shock_sd pop_growth_base "
-        "pop_growth_income_slope pop_growth_trend unemployment_adjust_rate okun_coefficient "
-        "socialist_full_employment ppp1985_to_2021 breakdown_hazard_poor breakdown_hazard_lower "
-        "breakdown_hazard_middle breakdown_hazard_rich democratization_hazard "
-        "bureaucratic_collapse_hazard expectation_time perception_time moralist_surge moralist_decay "
-        "moralist_influence moralist_open_cap moralist_aid_share moralist_frustration_cost"
-    ).split(),
+from . import moralism
+from .compiled import BU, CA, CD, DS, RE, clip, equation, kernel
+from .doctrine_rule import request
+from .mechanisms import (
+    aid,
+    background,
+    delays,
+    diffusion,
+    integration,
+    living,
+    material_basis,
+    migration,
+    movement,
+    organizer_relocation,
+    reaction,
+    scarcity,
+    transition,
 )
+from .rng import uniform
+from .switches import ALL_SWITCHES
 
+#: Names of the parts of every support and reaction change (``step`` returns one array each).
+CONTRIBUTIONS = ("M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10", "M11", "M12", "moralism", "clip")
+#: Regime events (codes stored per country-year) and the mechanism that drives each.
+EVENTS = (
+    ("none", ""),
+    ("electoral_transition", "M3"),
+    ("campaign", "M3"),
+    ("reform", "M3"),
+    ("democratization", "M11"),
+    ("breakdown", "M11"),
+    ("backsliding", "M9"),
+    ("reversion", "M9"),
+    ("electoral_loss", "M9"),
+    ("degeneration", "M10"),
+    ("collapse", "M11"),
+    ("forced", "events"),
+    ("re_entry", "M3"),
+)
+EVENT = {name: code for code, (name, _) in enumerate(EVENTS)}
+_ELECTORAL, _CAMPAIGN, _REFORM = EVENT["electoral_transition"], EVENT["campaign"], EVENT["reform"]
+_DEMOCRATIZATION, _BREAKDOWN, _BACKSLIDING = EVENT["democratization"], EVENT["breakdown"], EVENT["backsliding"]
+_REVERSION, _LOSS, _DEGENERATION = EVENT["reversion"], EVENT["electoral_loss"], EVENT["degeneration"]
+_COLLAPSE, _FORCED, _RE_ENTRY = EVENT["collapse"], EVENT["forced"], EVENT["re_entry"]
+_HAZARDS = 10  # events 1-10 compete in the yearly draw (forced and re-entry are not drawn)
 
-#: Column of each parameter in the matrix of :func:`kernel_params` (a compile-time constant).
-KP = KParams(*range(len(KParams._fields)))
-
-
-def kernel_params(p) -> np.ndarray:
-    """The parameters of a Params record that the passes read: (members, len(KParams)) float64."""
-    return np.ascontiguousarray(np.hstack([getattr(p, name) for name in KParams._fields]), dtype=np.float64)
-
-
-# Regime codes (Regime enum) and event codes (step.EVENTS), as literals for the compiler.
-_CD, _CA, _DS, _BU, _RE = 0, 1, 2, 3, 4
-_CLOSED = 0.0005  # doctrines.CLOSED
-_MOBILIZATION = 2.0  # movement.MOBILIZATION
-_REFERENCE_INCOME = 20000.0
-_RELAX = 0.3  # background.DEMOCRACY_RELAX_RATE
-_DEM_LO = (0.42, 0.0, 0.7, 0.0, 0.0)  # background.REGIME_DEMOCRACY_BOUNDS
-_DEM_HI = (1.0, 0.5, 1.0, 0.2, 0.35)
-
-#: Contributions (step.CONTRIBUTIONS) that can be non-zero, in the order of their planes in the
-#: ``ds`` (support) and ``dr`` (reaction) arrays of the passes; the others are always zero.
+#: Contributions that can be non-zero, in the order of their planes in the ``ds`` (support)
+#: and ``dr`` (reaction) arrays of :func:`society`; the others are always zero.
 SUPPORT_PARTS = ("M2", "M3", "M5", "M7", "M8", "M10", "M11", "moralism", "clip")
 REACTION_PARTS = ("M7", "M8", "M9", "M10", "M11", "clip")
-_S_M2, _S_M3, _S_M5, _S_M7, _S_M8, _S_M10, _S_M11, _S_MORALISM, _S_CLIP = range(9)
-_R_M7, _R_M8, _R_M9, _R_M10, _R_M11, _R_CLIP = range(6)
+_S_M2, _S_M3, _S_M5, _S_M7, _S_M8, _S_M10, _S_M11, _S_MORALISM, _S_CLIP = range(len(SUPPORT_PARTS))
+_R_M7, _R_M8, _R_M9, _R_M10, _R_M11, _R_CLIP = range(len(REACTION_PARTS))
 
-# RNG constants (rng.py)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_ONE = np.uint64(1)
-_INV53 = 1.0 / 9007199254740992.0
+#: Position of each mechanism switch and term in the switch vector of the passes.
+SW = namedtuple("SW", ALL_SWITCHES)(*range(len(ALL_SWITCHES)))
 
 
-# ----------------------------------------------------------------------------- helpers
-@_inline
-def _max(a, b):
-    """np.maximum(a, b) for numbers that are not NaN."""
-    return a if a >= b else b
+# ----------------------------------------------------------------------------- regime changes
+@equation
+def transition_kind(ev, violent):
+    """M10's kind of a transition from its event code: electoral, violent campaign, else nonviolent."""
+    if ev == _ELECTORAL:
+        return scarcity.ELECTORAL
+    return scarcity.VIOLENT if (ev == _CAMPAIGN and violent > 0.0) else scarcity.NONVIOLENT
 
 
-@_inline
-def _min(a, b):
-    """np.minimum(a, b) for numbers that are not NaN."""
-    return a if a <= b else b
+@equation
+def enter_regime(old, new, ev, violent, scar, mu, years, gdp_share, forced, sw, q):
+    """Side effects of a regime change: (output gap, moralist strength, years in regime).
+
+    M10 opens an output gap at a transition into democratic socialism or a bureaucratic
+    regime, sized by the transition's kind (``ev``: event code, ``violent``: its turmoil);
+    moralists surge in a new republic and vanish outside republics (they decay once a
+    year, at the end of it, not at a forced change); the regime clock restarts. A re-entry
+    (a coalition voted out returning by election) is no revolution: no gap, no surge.
+    """
+    changed = new != old
+    reentry = ev == _RE_ENTRY
+    if sw[SW.scarcity] and changed and (new == DS or new == BU) and not reentry:
+        scar = max(scar, scarcity.transition_shock(gdp_share, sw[SW.scarcity_sanctions], transition_kind(ev, violent),
+                                                   sw[SW.scarcity_transition_kind], q))
+    became_socialist = changed and new == DS and not reentry
+    if forced:
+        mu = moralism.forced_strength(mu, became_socialist, new == DS, q)
+    else:
+        mu = moralism.strength(mu, became_socialist, new == DS, q)
+    return scar, mu, 0.0 if changed else years
 
 
-@_inline
-def _clip(x, lo, hi):
-    """np.clip(x, lo, hi) = minimum(maximum(x, lo), hi)."""
-    return _min(_max(x, lo), hi)
+@kernel
+def forced_regimes(row, soc_share, P, sw, regime, scarcity_, moralist, years):
+    """Apply the scheduled regime events of a year (``row``: regime code per country, -1: none) in place."""
+    for m in range(regime.shape[0]):
+        q = P[m]
+        for j in range(row.shape[0]):
+            if row[j] >= 0:
+                new = row[j]
+                scarcity_[m, j], moralist[m, j], years[m, j] = enter_regime(
+                    regime[m, j], new, _FORCED, 0.0, scarcity_[m, j], moralist[m, j], years[m, j], soc_share[m], True,
+                    sw, q)
+                regime[m, j] = new
 
 
-@_inline
-def _expit(x):
-    return 1.0 / (1.0 + math.exp(-x))
+# ----------------------------------------------------------------------------- 1. controls
+@kernel
+def gdp_shares(gdppc, scar, pop, regime, out, scratch):
+    """The socialist share of world GDP of every member (M5's ``G_s``, also sizing M10's shock)."""
+    for m in range(pop.shape[0]):
+        out[m] = diffusion.socialist_gdp_share(gdppc[m], scar[m], pop[m], regime[m], scratch)
 
 
-@_inline
-def _pw_block(a, lo, n):
-    """NumPy's pairwise sum of at most 128 numbers (8 accumulators, then the rest in order)."""
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[lo + i]
-        return res
-    r0 = a[lo]
-    r1 = a[lo + 1]
-    r2 = a[lo + 2]
-    r3 = a[lo + 3]
-    r4 = a[lo + 4]
-    r5 = a[lo + 5]
-    r6 = a[lo + 6]
-    r7 = a[lo + 7]
-    i = 8
-    stop = n - (n % 8)
-    while i < stop:
-        r0 += a[lo + i]
-        r1 += a[lo + i + 1]
-        r2 += a[lo + i + 2]
-        r3 += a[lo + i + 3]
-        r4 += a[lo + i + 4]
-        r5 += a[lo + i + 5]
-        r6 += a[lo + i + 6]
-        r7 += a[lo + i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
+@kernel
+def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, target, first_world, s,
+             override_cap, override_aid, override_invest, P, sw,
+             rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
+             income, log_income, gdp, thin):
+    """Requested controls (doctrine rule), applied ones (moralist pressure, policy events), income, GDP.
 
-
-# NumPy halves blocks longer than 128 recursively (at a multiple of 8). The levels are spelled
-# out because numba cannot cache recursive functions; the four levels cover 1,024 countries.
-@_inline
-def _pw1(a, lo, n):
-    if n <= 128:
-        return _pw_block(a, lo, n)
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pw_block(a, lo, n2) + _pw_block(a, lo + n2, n - n2)
-
-
-@_inline
-def _pw2(a, lo, n):
-    if n <= 128:
-        return _pw_block(a, lo, n)
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pw1(a, lo, n2) + _pw1(a, lo + n2, n - n2)
-
-
-@_jit
-def _pw3(a, lo, n):
-    if n <= 128:
-        return _pw_block(a, lo, n)
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pw2(a, lo, n2) + _pw2(a, lo + n2, n - n2)
-
-
-@_jit
-def pairwise_sum(a, lo, n):
-    """NumPy's pairwise sum of ``a[lo:lo + n]`` (contiguous float64, n <= 1024), bit for bit."""
-    if n > 1024:
-        raise ValueError("pairwise_sum: more than 1024 numbers")
-    if n <= 128:
-        return _pw_block(a, lo, n)
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pw3(a, lo, n2) + _pw3(a, lo + n2, n - n2)
-
-
-@_inline
-def _row_sum(a):
-    return pairwise_sum(a, 0, a.shape[0])
-
-
-@_inline
-def _uniform(key, counter, j):
-    """rng.uniforms for one member key and country j (counter: year and stream bits)."""
-    idx = counter | np.uint64(j)
-    z = key + _GOLDEN * (idx + _ONE)
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    z = z ^ (z >> _S31)
-    z = z ^ key
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    z = z ^ (z >> _S31)
-    return (np.float64(z >> _S11) + 0.5) * _INV53
-
-
-@_jit
-def uniforms(keys, counter, n, out):
-    """Uniform draws (members, n) into ``out``; ``counter`` = rng counter bits of (year, stream)."""
-    for m in range(keys.shape[0]):
-        key = keys[m]
-        for j in range(n):
-            out[m, j] = _uniform(key, counter, j)
-
-
-@_inline
-def _csr_dot(indptr, indices, data, x, i):
-    """Row i of a CSR matrix times vector x, summed from zero in stored order (SciPy's order)."""
-    acc = 0.0
-    for jj in range(indptr[i], indptr[i + 1]):
-        acc = acc + data[jj] * x[indices[jj]]
-    return acc
-
-
-@_jit
-def csr_rows(indptr, indices, data, x, out):
-    """``out[m] = A @ x[m]`` for every member row (A in CSR form)."""
-    for m in range(x.shape[0]):
-        xm = x[m]
-        for i in range(out.shape[1]):
-            out[m, i] = _csr_dot(indptr, indices, data, xm, i)
-
-
-@_jit
-def gdp_share(gdppc, scarcity, pop, regime, out, scratch):
-    """diffusion.socialist_gdp_share of GDP ``gdppc * (1 - scarcity) * pop`` under ``regime``."""
-    e, n = pop.shape
-    for m in range(e):
-        for j in range(n):
-            g = gdppc[m, j] * (1.0 - scarcity[m, j]) * pop[m, j]
-            scratch[0, j] = g
-            scratch[1, j] = g if regime[m, j] == _DS else 0.0
-        out[m] = _row_sum(scratch[1]) / _row_sum(scratch[0])
-
-
-# ----------------------------------------------------------------------------- 1. doctrine
-@_jit
-def doctrine(gdppc, scar, pop, regime, unemp, support, reaction, moralist, target_row, first_world,
-             spec, has_cap, has_aid, moralism_on, P,
-             income, gdp, rate, cap_req, invest, aid_req, prio, cap_app, aid_app, frustration,
-             ratio_frontier, ratio_1000, ratio_peak, ratio_ref, frontier, peak, thin):
-    """Requested controls (doctrines.request), moralist pressure (moralism.apply), income, GDP.
-
-    Also the arguments of the year's first logarithms and powers (income ratios).
-    ``spec``: relocation_rate, cap_to_capacity, unemployment_target, integration_investment,
-    aid_share, aid_priority, safety_margin, safety_cut.
+    The override rows hold the controls fixed by scheduled policy events (NaN: none).
     """
     e, n = pop.shape
-    s_rate, s_cap, s_ut, s_inv, s_aid, s_prio, s_margin, s_cut = (
-        spec[0], spec[1], spec[2], spec[3], spec[4], spec[5], spec[6], spec[7])
+    moralism_on = sw[SW.moralism]
     for m in range(e):
-        bic = P[m, KP.baseline_immigration_cap]
-        bas = P[m, KP.baseline_aid_share]
-        base = P[m, KP.integration_capacity_base] + P[m, KP.integration_capacity_investment] * 100.0 * s_inv
-        slack_u = P[m, KP.integration_unemployment_slack]
-        slt = P[m, KP.support_loss_threshold]
-        any_thin = False
+        q = P[m]
+        request(regime[m], first_world, target, pop[m], unemp[m], support[m], reaction[m], s, q,
+                rate[m], cap_req[m], invest_req[m], aid_req[m], prio[m], thin)
         for j in range(n):
-            r = regime[m, j]
-            soc = r == _DS
-            closed = (r == _BU) or (r == _RE)
-            fw = first_world[j]
-            rate[m, j] = 0.0 if target_row[j] > 0 else s_rate
-            cap = _CLOSED if closed else bic
-            aid = (bas if (fw and not closed) else 0.0) * 1.0
-            if has_cap and soc:
-                u = unemp[m, j]
-                labour = _clip(1.0 - u / slack_u, 0.1, 1.0)
-                own = s_cap * (pop[m, j] * base * labour) / pop[m, j]
-                slack = _clip(1.0 - (u - s_ut) / 0.05, 0.0, 1.0)
-                cap = own * slack
-            if has_aid and soc:
-                aid = s_aid
-            invest[m, j] = s_inv if soc else 0.0
-            prio[m, j] = s_prio if soc else 0.0
-            t = False
-            if s_margin > 0 and soc and fw:
-                margin = support[m, j] - _max(slt, reaction[m, j])
-                t = margin < s_margin
-            thin[j] = t
-            any_thin = any_thin or t
-            cap_req[m, j] = cap
-            aid_req[m, j] = aid
-        if s_margin > 0:
-            for j in range(n):
-                if thin[j]:
-                    cap_req[m, j] = cap_req[m, j] * s_cut
-                if any_thin and regime[m, j] == _DS and first_world[j]:
-                    aid_req[m, j] = aid_req[m, j] * s_cut
-        moc = P[m, KP.moralist_open_cap]
-        mas = P[m, KP.moralist_aid_share]
-        mi = P[m, KP.moralist_influence]
-        fr_m = frontier[m]
-        pk = peak[m]
-        for j in range(n):
-            cap = cap_req[m, j]
-            aid = aid_req[m, j]
             if moralism_on:
-                mu = moralist[m, j]
-                cap_gap = _max(0.0, moc - cap)
-                aid_gap = _max(0.0, mas - aid)
-                won = mu * mi
-                cap_app[m, j] = cap + won * cap_gap
-                aid_app[m, j] = aid + won * aid_gap
-                left = 1.0 - won
-                frustration[m, j] = mu * 0.5 * (left * cap_gap / moc + left * aid_gap / mas)
+                cap, aid_, frustration[m, j] = moralism.apply(cap_req[m, j], aid_req[m, j], moralist[m, j], q)
             else:
-                cap_app[m, j] = cap
-                aid_app[m, j] = aid
-                frustration[m, j] = 0.0
-            inc = gdppc[m, j] * (1.0 - scar[m, j])
-            income[m, j] = inc
-            gdp[m, j] = inc * pop[m, j]
-            ratio_frontier[m, j] = fr_m / gdppc[m, j]  # growth converges on potential output
-            ratio_1000[m, j] = inc / 1000.0
-            ratio_peak[m, j] = inc / pk
-            ratio_ref[m, j] = inc / _REFERENCE_INCOME
+                cap, aid_, frustration[m, j] = cap_req[m, j], aid_req[m, j], 0.0
+            cap_app[m, j] = cap if math.isnan(override_cap[j]) else override_cap[j]
+            aid_app[m, j] = aid_ if math.isnan(override_aid[j]) else override_aid[j]
+            invest_app[m, j] = invest_req[m, j] if math.isnan(override_invest[j]) else override_invest[j]
+            y = scarcity.output(gdppc[m, j], scar[m, j])
+            income[m, j] = y
+            log_income[m, j] = math.log(y)  # shared by the equations of income (M6, M11)
+            gdp[m, j] = y * pop[m, j]
 
 
-# ----------------------------------------------------------------------------- 2. growth, aid
-@_jit
-def growth(shock, ln_frontier, ln_1000, x_gamma, income, gdp, pop, poverty, regime, aid_share, prio,
-           m11, aid_on, aid_growth_on, t, P,
-           received, g, pop1, hump_arg, scratch):
-    """M11 growth and natural population growth, M8 aid received and its growth effect."""
+# ----------------------------------------------------------------------------- 2-4. economy
+@kernel
+def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t, P,
+            sw, received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
+    """M11 growth and population, M8 aid received and its growth effect, M10 output-gap recovery."""
     e, n = pop.shape
-    tf = float(t)
+    aid_on, aid_growth_on = sw[SW.aid], sw[SW.aid_recipient_growth]
+    m11, scarcity_on = sw[SW.background], sw[SW.scarcity]
     for m in range(e):
+        q = P[m]
         if aid_on:
-            for j in range(n):
-                ag = aid_share[m, j] * gdp[m, j]
-                scratch[0, j] = ag
-                scratch[1, j] = ag * prio[m, j]
-            budget = _row_sum(scratch[0])
-            mean_prio = _row_sum(scratch[1]) / budget if budget > 0 else 0.0
-            arm = P[m, KP.aid_recipient_max_income]
-            for j in range(n):
-                socf = 1.0 if regime[m, j] == _DS else 0.0
-                if income[m, j] < arm:
-                    scratch[2, j] = pop[m, j] * poverty[m, j] * (1.0 + mean_prio * socf)
-                else:
-                    scratch[2, j] = 0.0
-            total = _row_sum(scratch[2])
-            for j in range(n):
-                r = budget * scratch[2, j] / total if total > 0 else 0.0
-                received[m, j] = r / gdp[m, j]
+            aid.allocate(aid_share[m], gdp[m], prio[m], pop[m], poverty[m], income[m], regime[m], q, scratch,
+                         received[m])
         else:
-            for j in range(n):
-                received[m, j] = 0.0
-        fg = P[m, KP.frontier_growth]
-        cr = P[m, KP.convergence_rate]
-        sd = P[m, KP.growth_shock_sd]
-        age = P[m, KP.aid_growth_effect]
-        asat = P[m, KP.aid_saturation]
-        pgb = P[m, KP.pop_growth_base]
-        pgis = P[m, KP.pop_growth_income_slope]
-        pgt = P[m, KP.pop_growth_trend] * tf
-        bg = P[m, KP.emigration_elasticity] / P[m, KP.emigration_hump_curvature]
+            received[m, :] = 0.0
+        log_frontier = background.log_frontier(t, q)
         for j in range(n):
-            gj = _clip(fg + cr * ln_frontier[m, j] + sd * shock[m, j], -0.3, 0.3) if m11 else 0.0
+            log_gdppc = log_income[m, j] - living.scarcity_channel(scar[m, j])  # income = gdppc (1 - s)
+            gj = background.growth(log_gdppc, log_frontier, shock[m, j], q) if m11 else 0.0
             if aid_on and aid_growth_on:
-                rec = received[m, j]
-                gj = gj + age * rec / (1.0 + rec / asat)
+                gj = gj + aid.growth_effect(received[m, j], q)
             g[m, j] = gj
+            gdppc1[m, j] = gdppc[m, j] * math.exp(gj)
+            log_gdppc1[m, j] = log_gdppc + gj  # M11's living-standard channel, ln y
             if m11:
-                pop1[m, j] = pop[m, j] * (1.0 + _clip(pgb - pgis * ln_1000[m, j] - pgt, -0.015, 0.04))
+                pop1[m, j] = pop[m, j] * (1.0 + background.natural_population_growth(log_income[m, j], t, q))
             else:
                 pop1[m, j] = pop[m, j]
-            hump_arg[m, j] = bg * (1.0 - x_gamma[m, j])
+            scar1[m, j] = scarcity.recover(scar[m, j], soc_share[m], sw[SW.scarcity_bloc_duration], q) \
+                if scarcity_on else 0.0
 
 
-# ----------------------------------------------------------------------------- 3. migration
-@_jit
-def migration_setup(gdppc, exp_g, scar, scar_decay, unemp, poverty, turmoil, displaced, pop1, x_beta,
-                    exp_hump, attract_pow, cap_app, scarcity_on, econ_on, refugees_on, caps_on, P,
-                    gdppc1, scar1, stock, to_neighbours, desired, attract, room):
-    """New GDP per head and output gap; M6 desired emigration, refugees, attractiveness, room."""
-    e, n = pop1.shape
+@kernel
+def migration_setup(pop, income, log_income, unemp, poverty, turmoil, displaced, cap, P, sw,
+                    stock, displaced_new, to_neighbours, desired, attract, room):
+    """M6 before the gravity rounds: emigrants, refugees, displaced stock, attractiveness, room."""
+    e, n = pop.shape
+    economic_on, refugees_on, caps_on = sw[SW.migration_economic], sw[SW.migration_refugees], sw[SW.migration_caps]
     for m in range(e):
-        emr = P[m, KP.emigration_max_rate]
-        eup = P[m, KP.emigration_unemployment_push]
-        dpr = P[m, KP.displacement_poverty_rate]
-        dtr = P[m, KP.displacement_turmoil_rate]
-        drr = P[m, KP.displacement_return_rate]
-        rcbs = P[m, KP.refugee_cross_border_share]
-        rns = P[m, KP.refugee_neighbour_share]
-        slack_u = P[m, KP.integration_unemployment_slack]
-        dec = scar_decay[m]
+        q = P[m]
         for j in range(n):
-            gdppc1[m, j] = gdppc[m, j] * exp_g[m, j]
-            scar1[m, j] = scar[m, j] * dec if scarcity_on else 0.0
+            p = pop[m, j]
             u = unemp[m, j]
-            p1 = pop1[m, j]
-            if econ_on:
-                push = 1.0 + eup * _max(0.0, u - 0.05)
-                econ = emr * (x_beta[m, j] * exp_hump[m, j]) * push * p1
-            else:
-                econ = 0.0 * p1
-            if refugees_on:
-                new_disp = p1 * (dpr * poverty[m, j] + dtr * turmoil[m, j])
-            else:
-                new_disp = 0.0
-            stock[m, j] = displaced[m, j] * (1.0 - drr) + new_disp
-            crossing = rcbs * new_disp
-            tn = rns * crossing
-            to_neighbours[m, j] = tn
-            desired[m, j] = econ + (crossing - tn)
-            attract[m, j] = attract_pow[m, j] * _clip(1.0 - u / slack_u, 0.1, 1.0)
-            room[m, j] = cap_app[m, j] * p1 if caps_on else np.inf
+            econ = migration.economic_emigration(income[m, j], u, p, q) if economic_on else 0.0
+            new = migration.new_displaced(p, poverty[m, j], turmoil[m, j], q) if refugees_on else 0.0
+            displaced_new[m, j] = new
+            stock[m, j] = migration.displaced_stock(displaced[m, j], new, q)
+            crossing, hosted = migration.refugees(new, q)
+            to_neighbours[m, j] = hosted
+            desired[m, j] = migration.desired_emigrants(econ, crossing, hosted)
+            attract[m, j] = migration.attractiveness(log_income[m, j], u, q)
+            room[m, j] = migration.room(cap[m, j], p, caps_on)
 
 
-@_jit
+@kernel
 def alloc_per_z(desired, both, share, per_z):
-    """Gravity round, part 1: ``per_z = desired / z`` with z the mixed kernel product (0 if z <= 0)."""
+    """Gravity round, part 1: desired emigrants per unit of attraction (``both``: products with the kernels)."""
     e, n = desired.shape
     for m in range(e):
-        t = share[m]
         for j in range(n):
-            z = (1.0 - t) * both[m, j] + t * both[m, n + j]
-            per_z[m, j] = desired[m, j] / z if z > 0 else 0.0
+            per_z[m, j] = migration.per_attraction(desired[m, j], migration.kernel_mix(share[m], both[m, j],
+                                                                                        both[m, n + j]))
 
 
-@_jit
+@kernel
 def alloc_accept(attract, both, share, room, demand, accept, weighted):
-    """Gravity round, part 2: demand at each destination and the accepted share under its room."""
+    """Gravity round, part 2: demand at each destination and the share it accepts under its room."""
     e, n = attract.shape
     for m in range(e):
-        t = share[m]
         for j in range(n):
-            d = attract[m, j] * ((1.0 - t) * both[m, j] + t * both[m, n + j])
+            d = attract[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
+            a = migration.acceptance(d, room[m, j])
             demand[m, j] = d
-            a = room[m, j] / _max(d, 1e-300) if d > room[m, j] else 1.0
             accept[m, j] = a
             weighted[m, j] = attract[m, j] * a
 
 
-@_jit
+@kernel
 def alloc_done(per_z, both, share, demand, accept, left, admitted, add):
-    """Gravity round, part 3: emigrants who left and immigrants admitted (added if ``add``)."""
+    """Gravity round, part 3: emigrants who left and immigrants admitted (added to the first round's if ``add``)."""
     e, n = per_z.shape
     for m in range(e):
-        t = share[m]
         for j in range(n):
-            lv = per_z[m, j] * ((1.0 - t) * both[m, j] + t * both[m, n + j])
+            lv = per_z[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
             ad = demand[m, j] * accept[m, j]
-            if add:
-                left[m, j] = left[m, j] + lv
-                admitted[m, j] = admitted[m, j] + ad
-            else:
-                left[m, j] = lv
-                admitted[m, j] = ad
+            left[m, j] = left[m, j] + lv if add else lv
+            admitted[m, j] = admitted[m, j] + ad if add else ad
 
 
-@_jit
+@kernel
 def alloc_second(room, admitted, desired, left, attract, free, desired2, attract2):
-    """Inputs of the second gravity round: room left, demand refused, attractiveness scaled by room."""
+    """Inputs of the second gravity round (migrants refused by a cap try once more where room is left)."""
     e, n = room.shape
     for m in range(e):
         for j in range(n):
-            f = _max(room[m, j] - admitted[m, j], 0.0)
-            free[m, j] = f
-            desired2[m, j] = desired[m, j] - left[m, j]
-            attract2[m, j] = attract[m, j] * f / _max(room[m, j], 1e-300)
+            free[m, j], desired2[m, j], attract2[m, j] = migration.second_round(
+                room[m, j], admitted[m, j], desired[m, j], left[m, j], attract[m, j])
 
 
-# ----------------------------------------------------------------------------- 4. integration
-@_jit
-def integration(pop1, left, admitted, refugees_in, to_neighbours, stock, displaced_old, unintegrated,
-                unemp, perceived_old, breadth, invest_app, regime, shock, structural, scar1, aid_share,
-                received, migration_on, integration_on, erosion_on, delays_on, m11, unemp_on, donor_cost,
-                P,
-                pop2, displaced, displaced_new, unintegrated1, integrated, perceived, ds_m7, unemp1,
-                arg_m10, arg_m8, arg_m7):
-    """M6 net flows, M7 integration and erosion, unemployment, arguments of the log1p channels."""
-    e, n = pop1.shape
-    for m in range(e):
-        drr = P[m, KP.displacement_return_rate]
-        base_c = P[m, KP.integration_capacity_base]
-        inv_c = P[m, KP.integration_capacity_investment]
-        slack_u = P[m, KP.integration_unemployment_slack]
-        nir = P[m, KP.natural_integration_rate]
-        pt = P[m, KP.perception_time]
-        bcc = P[m, KP.breadth_cohesion_cost]
-        es = P[m, KP.erosion_strength]
-        uar = P[m, KP.unemployment_adjust_rate]
-        okun_sd = P[m, KP.okun_coefficient] * P[m, KP.growth_shock_sd]
-        sfe = P[m, KP.socialist_full_employment]
-        eue = P[m, KP.excess_unemployment_effect]
-        acs = P[m, KP.aid_consumption_share]
-        for j in range(n):
-            if migration_on:
-                adm = admitted[m, j]
-                rin = refugees_in[m, j]
-                p2 = pop1[m, j] + (adm + rin - left[m, j] - to_neighbours[m, j])
-                inflow = adm + rin
-                displaced[m, j] = stock[m, j]
-                displaced_new[m, j] = stock[m, j] - displaced_old[m, j] * (1.0 - drr)
-            else:
-                p2 = pop1[m, j]
-                inflow = 0.0
-                displaced[m, j] = displaced_old[m, j]
-                displaced_new[m, j] = 0.0
-            pop2[m, j] = p2
-            u = unemp[m, j]
-            inv = invest_app[m, j] if integration_on else 0.0
-            if integration_on:
-                cap = p2 * (base_c + inv_c * 100.0 * inv) * _clip(1.0 - u / slack_u, 0.1, 1.0)
-                st = unintegrated[m, j] + inflow
-                integ = _min(st, cap)
-                integ = integ + nir * (st - integ)
-                unintegrated1[m, j] = st - integ
-                integrated[m, j] = integ
-                excess = _max(0.0, inflow - cap)
-            else:
-                unintegrated1[m, j] = unintegrated[m, j] + inflow
-                integrated[m, j] = 0.0
-                excess = 0.0
-            xs = excess / p2
-            pe = perceived_old[m, j]
-            perc = pe + 0.0 + (xs - pe) / pt if delays_on else xs
-            perceived[m, j] = perc
-            coh = 1.0 - bcc * breadth[m, j]
-            ds_m7[m, j] = -es * perc / _max(coh, 0.2) if erosion_on else 0.0
-            if m11:
-                target = structural[j] * (sfe if regime[m, j] == _DS else 1.0)
-                du = uar * (target - u) - okun_sd * shock[m, j]
-            else:
-                du = 0.0
-            if unemp_on:
-                du = du + eue * xs
-            unemp1[m, j] = _clip(u + du, 0.005, 0.5)
-            arg_m10[m, j] = -scar1[m, j]
-            given = aid_share[m, j] if donor_cost else 0.0
-            arg_m8[m, j] = -given + acs * received[m, j]
-            arg_m7[m, j] = -inv
+# ----------------------------------------------------------------------------- 5-11. society
+@equation
+def hazards(r, support, react, mov, breadth, multiplier, income, gap_total, democracy, democratic_neighbours, sw,
+            q):
+    """The competing hazards of events 1-10 (EVENTS order) for one country: which applies in which regime.
 
-
-@_jit
-def living_gaps(c11, c10, c8, c7, e11, e10, e8, e7, g11, g10, g8, g7, gap_total, living_arg):
-    """Gaps of the living-standard components against expectations (M12) and the living-standard log."""
-    e, n = c11.shape
-    for m in range(e):
-        for j in range(n):
-            a = c11[m, j] - e11[m, j]
-            b = c10[m, j] - e10[m, j]
-            c = c8[m, j] - e8[m, j]
-            d = c7[m, j] - e7[m, j]
-            g11[m, j] = a
-            g10[m, j] = b
-            g8[m, j] = c
-            g7[m, j] = d
-            gap_total[m, j] = a + b + c + d
-            living_arg[m, j] = c11[m, j] + c10[m, j] + c8[m, j] + c7[m, j]
-
-
-# ----------------------------------------------------------------------------- 5. movements
-@_jit
-def movements(unemp, gini, growth_old, movement, pop, support, reaction, democracy, regime, rate, target,
-              breadth, g11, g10, g8, g7, gap_total, frustration, unintegrated1, pop2, integrated,
-              integrated_recent, unintegrated_share0, reaction_base, soc_share0,
-              w_indptr, w_indices, w_data,
-              reloc_on, reloc_dim, movement_on, living_on, m11, diffusion_on, neighbours_on, superpower_on,
-              drift_on, reaction_on, reaction_imm, reaction_contact, reaction_living, P,
-              ds, dr, mov1, multiplier, democracy1, recent, socf, scratch):
-    """M1 relocation, M2 movement and support, M5 diffusion, M9 reaction; fills ``ds``/``dr`` parts.
-
-    ``ds``/``dr`` are (parts, members, countries) with the planes of SUPPORT_PARTS and
-    REACTION_PARTS. Also the hazard multiplier, new democracy, recent contact.
+    ``democracy``: the level at the start of the year (a republic's democratic history);
+    ``democratic_neighbours``: the neighbours' democratic share (autocracies' democratization).
     """
-    e, n = pop.shape
-    for m in range(e):
-        grv_u = P[m, KP.grievance_unemployment]
-        grv_i = P[m, KP.grievance_inequality]
-        grv_s = P[m, KP.grievance_stagnation]
-        adult = P[m, KP.adult_share]
-        reff = P[m, KP.relocation_efficiency]
-        rsat = P[m, KP.relocation_saturation]
-        rff = P[m, KP.repression_freedom_floor]
-        mgr = P[m, KP.movement_growth_rate]
-        mcap = P[m, KP.movement_capacity]
-        mdec = P[m, KP.movement_decay]
-        sceil = P[m, KP.support_ceiling]
-        bcg = P[m, KP.breadth_ceiling_gain]
-        mhs = P[m, KP.movement_half_support]
-        gsup = P[m, KP.grievance_support]
-        sar = P[m, KP.support_adjust_rate]
-        lss = P[m, KP.living_standard_support]
-        dstr = P[m, KP.diffusion_strength]
-        dhs = P[m, KP.diffusion_half_share]
-        dhs2 = dhs * dhs
-        spull = P[m, KP.superpower_pull]
-        dsup = P[m, KP.diffusion_support]
-        ddrift = P[m, KP.democracy_drift]
-        keep_recent = 1.0 - 1.0 / P[m, KP.contact_memory]
-        rie = P[m, KP.reaction_immigration_effect]
-        rce = P[m, KP.reaction_contact_effect]
-        rar = P[m, KP.reaction_adjust_rate]
-        rlse = P[m, KP.reaction_living_standard_effect]
-        mfc = P[m, KP.moralist_frustration_cost]
-        gs = soc_share0[m] if superpower_on else 0.0 * soc_share0[m]
-        # relocation pool and destination weights (row sums)
-        if reloc_on:
-            for j in range(n):
-                adults = adult * pop[m, j]
-                tz = 1.0 if target[m, j] <= 0.0 else 0.0
-                scratch[0, j] = rate[m, j] * tz * movement[m, j] * adults
-                scratch[1, j] = target[m, j] * adults
-            pool = _row_sum(scratch[0])
-            total = _row_sum(scratch[1])
-        else:
-            pool = 0.0
-            total = 0.0
-        for j in range(n):
-            socf[j] = 1.0 if regime[m, j] == _DS else 0.0
-        for k in (_S_M2, _S_M8, _S_M10, _S_M11):
-            ds[k, m, :] = 0.0
-        for k in (_R_M7, _R_M8, _R_M9, _R_M10, _R_M11):
-            dr[k, m, :] = 0.0
-        for j in range(n):
-            r = regime[m, j]
-            soc = r == _DS
-            mv = movement[m, j]
-            s_old = support[m, j]
-            b = breadth[m, j]
-            griev = grv_u * unemp[m, j] + grv_i * gini[j] + grv_s * _max(0.0, 0.02 - growth_old[m, j])
-            dm = 0.0
-            if reloc_on:
-                adults = adult * pop[m, j]
-                share = scratch[1, j] / total if total > 0 else 0.0
-                gain = reff * pool * share / adults
-                if reloc_dim:
-                    gain = gain / (1.0 + mv / rsat)
-                dm = gain - scratch[0, j] / adults
-            if movement_on:
-                dem = democracy[m, j]
-                freedom = 1.0 if soc else rff + (1 - rff) * dem
-                grow = mgr * griev * freedom * mv * (1.0 - mv / mcap)
-                dm = dm + (grow - mdec * mv)
-                ceiling = sceil + bcg * b
-                tgt = ceiling * mv / (mv + mhs) + gsup * griev
-                ds[_S_M2, m, j] = sar * (_min(tgt, 0.95) - s_old)
-                if living_on:
-                    ds[_S_M11, m, j] = ds[_S_M11, m, j] + (lss * g11[m, j] if soc else 0.0)
-                    ds[_S_M10, m, j] = ds[_S_M10, m, j] + (lss * g10[m, j] if soc else 0.0)
-                    ds[_S_M8, m, j] = ds[_S_M8, m, j] + (lss * g8[m, j] if soc else 0.0)
-                    ds[_S_M7, m, j] = ds[_S_M7, m, j] + (lss * g7[m, j] if soc else 0.0)
-            mov1[m, j] = _clip(mv + dm, 1e-5, 0.5)
-            # diffusion
-            dem = democracy[m, j]
-            if m11:
-                ddem = _RELAX * (_clip(dem, _DEM_LO[r], _DEM_HI[r]) - dem)
-            else:
-                ddem = 0.0
-            if diffusion_on:
-                s_n = _csr_dot(w_indptr, w_indices, w_data, socf, j) if neighbours_on else 0.0
-                s2 = s_n * s_n
-                multiplier[m, j] = 1.0 + dstr * s2 / (s2 + dhs2) + spull * gs
-                ds[_S_M5, m, j] = 0.0 if soc else dsup * s_n * (1.0 - s_old)
-                if drift_on:
-                    ddem = ddem + ddrift * (_csr_dot(w_indptr, w_indices, w_data, democracy[m], j) - dem)
-            else:
-                multiplier[m, j] = 1.0
-                ds[_S_M5, m, j] = 0.0
-            democracy1[m, j] = _clip(dem + ddem, 0.0, 1.0)
-            # reaction
-            rec = integrated_recent[m, j] * keep_recent + integrated[m, j]
-            recent[m, j] = rec
-            if reaction_on:
-                tgt_r = reaction_base[m, j]
-                if reaction_imm:
-                    tgt_r = tgt_r + rie * (unintegrated1[m, j] / pop2[m, j] - unintegrated_share0[m, j])
-                if reaction_contact:
-                    tgt_r = tgt_r + -rce * (rec / pop2[m, j])
-                dr[_R_M9, m, j] = rar * (tgt_r - reaction[m, j])
-                if reaction_living:
-                    gt = gap_total[m, j]
-                    if gt < 0:
-                        push = rlse * _max(0.0, -gt)
-                        dr[_R_M11, m, j] = dr[_R_M11, m, j] + push * g11[m, j] / gt
-                        dr[_R_M10, m, j] = dr[_R_M10, m, j] + push * g10[m, j] / gt
-                        dr[_R_M8, m, j] = dr[_R_M8, m, j] + push * g8[m, j] / gt
-                        dr[_R_M7, m, j] = dr[_R_M7, m, j] + push * g7[m, j] / gt
-                    else:
-                        dr[_R_M11, m, j] = dr[_R_M11, m, j] + 0.0
-                        dr[_R_M10, m, j] = dr[_R_M10, m, j] + 0.0
-                        dr[_R_M8, m, j] = dr[_R_M8, m, j] + 0.0
-                        dr[_R_M7, m, j] = dr[_R_M7, m, j] + 0.0
-            ds[_S_MORALISM, m, j] = -mfc * frustration[m, j]
-
-
-# ----------------------------------------------------------------------------- 6. regime events
-@_inline
-def _hazard_params(P, m):
-    """The scalars of member m that the hazards read (a tuple: cheap to pass per country)."""
-    return (
-        P[m, KP.viability_participation], P[m, KP.breadth_cohesion_cost], P[m, KP.electoral_transition_rate],
-        P[m, KP.transition_support_threshold], P[m, KP.campaign_onset_rate], P[m, KP.reform_rate], P[m, KP.hysteresis],
-        P[m, KP.democratization_hazard], P[m, KP.ppp1985_to_2021], P[m, KP.breakdown_hazard_poor],
-        P[m, KP.breakdown_hazard_lower], P[m, KP.breakdown_hazard_middle], P[m, KP.breakdown_hazard_rich],
-        P[m, KP.bureaucratic_collapse_hazard], P[m, KP.backsliding_rate], P[m, KP.reaction_threshold],
-        P[m, KP.reversion_rate], P[m, KP.electoral_loss_rate], P[m, KP.support_loss_threshold],
-        P[m, KP.degeneration_base_rate], P[m, KP.degeneration_scarcity_rate], P[m, KP.scarcity_threshold],
-    )
-
-
-@_inline
-def _hazards(r, s, react, mv, b, mult, inc, eg, hp, transition_on, campaigns_on, background_on, reaction_on,
-             scarcity_on):
-    """The ten competing hazards of step.EVENTS[1:-1] for one member and country.
-
-    ``s``, ``react``, ``mv``, ``b``: support, reaction, movement, breadth at the start of the
-    year; ``mult`` the M5 multiplier, ``inc`` income, ``eg`` exp(gap_total), ``hp`` from
-    :func:`_hazard_params`.
-    """
-    (vp, bcc, etr, tst, cor, rrate, hyst, dh, ppp, bh_poor, bh_lower, bh_middle, bh_rich, bch, br, rt,
-     rvr, elr, slt, dbr, dsr, sth) = hp
     h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = h8 = h9 = 0.0
-    if transition_on and r != _DS:
-        part = _MOBILIZATION * (1.0 - bcc * b) * mv
-        viable = _expit((part - vp) / (0.2 * vp))
-        if r == _CD:
-            h0 = etr * _expit((s - tst) / 0.02) * viable * mult
-        if campaigns_on and (r == _CA or r == _RE):
-            h1 = cor * viable * _expit((s - 0.35) / 0.03) * mult
-        if r == _BU:
-            h2 = rrate * hyst * viable * mult
-    if background_on:
-        if r == _CA or r == _RE:
-            h3 = dh
-        if r == _CD:
-            if inc < 1000.0 * ppp:
-                h4 = bh_poor
-            elif inc < 3000.0 * ppp:
-                h4 = bh_lower
-            elif inc < 6055.0 * ppp:
-                h4 = bh_middle
-            else:
-                h4 = bh_rich
-        if r == _BU:
-            h9 = bch
-    if reaction_on:
-        if r == _CD:
-            h5 = br * _expit((react - rt) / 0.03)
-        if r == _DS:
-            h6 = rvr * _expit((react - rt) / 0.03)
-            h7 = elr * _expit((slt - s) / 0.02)
-    if scarcity_on and r == _DS:
-        h8 = dbr + dsr * _max(0.0, sth - eg)
+    if sw[SW.transition] and r != DS:
+        viable = transition.viability(movement.participation(mov, breadth, q), q)
+        if r == CD:
+            h0 = transition.electoral_hazard(support, viable, multiplier, q)
+        if sw[SW.transition_campaigns] and (r == CA or r == RE):
+            h1 = transition.campaign_hazard(support, viable, multiplier, q)
+        if r == BU:
+            h2 = transition.reform_hazard(viable, multiplier, q)
+    if sw[SW.background]:
+        if r == CA or r == RE:
+            h3 = background.democratization_hazard(democratic_neighbours, q)
+        if r == CD:
+            h4 = background.breakdown_hazard(income, q)
+        if r == BU:
+            h9 = background.bureaucratic_collapse_hazard(income, q)
+    if sw[SW.reaction]:
+        if r == CD:
+            h5 = reaction.backsliding_hazard(react, q)
+        if r == DS:
+            h6 = reaction.reversion_hazard(react, q)
+            h7 = reaction.electoral_loss_hazard(support, q)
+    if sw[SW.scarcity] and r == DS:
+        fragility = scarcity.republic_breakdown_hazard(income, democracy, q) if sw[SW.scarcity_fragility] else 0.0
+        h6 = h6 + scarcity.reversion_part(fragility, q)
+        h8 = scarcity.degeneration_hazard(gap_total, fragility, q)
     return h0, h1, h2, h3, h4, h5, h6, h7, h8, h9
 
 
-@_jit
-def hazard_totals(regime, support, reaction, movement, breadth, multiplier, income, exp_gap, forced, P,
-                  transition_on, campaigns_on, background_on, reaction_on, scarcity_on, total, neg_total):
-    """Sum of the competing hazards (stack.sum(axis=0): added in event order).
+@equation
+def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total, democracy, democracy0,
+                 democratic_neighbours, lost, key, counters, j, sw, q):
+    """The year's event of one country (one competing-risk draw), M3 campaign outcome, M4 outcome.
 
-    ``forced`` (per country): forced by a scheduled event this year, so every hazard is zero
-    (``total`` 0: :func:`regime_events` then draws no event there).
+    Returns (event code, new regime, campaign failed, turmoil). ``counters``: rng counter bits
+    of the streams occur, which, type, success, outcome; draws beyond the first are made only
+    where needed (each is a pure function of its counter). ``democracy``: the level after this
+    year's drift (M4), ``democracy0`` the one at its start (hazards). An electoral transition
+    where the coalition lost office at the last election (``lost``) is a re-entry: it returns
+    to democratic socialism without M4's draw.
     """
-    e, n = regime.shape
+    h = hazards(r, support, react, mov, breadth, multiplier, income, gap_total, democracy0, democratic_neighbours,
+                sw, q)
+    total = h[0] + h[1] + h[2] + h[3] + h[4] + h[5] + h[6] + h[7] + h[8] + h[9]
+    u = uniform(key, counters[0], j)
+    # an event occurs with probability 1 - exp(-total); as 1 - exp(-t) <= t (also as computed),
+    # u >= total already means none, and the exponential is needed only for the few other draws
+    if u >= total or not u < -math.expm1(-total):
+        return 0, r, False, 0.0
+    pick = uniform(key, counters[1], j) * total
+    cum = 0.0
+    which = 0
+    for k in range(_HAZARDS):
+        cum = h[k] if k == 0 else cum + h[k]
+        if cum < pick:
+            which += 1
+    ev = min(which, _HAZARDS - 1) + 1
+    nonviolent, success = True, False
+    if ev == _CAMPAIGN:
+        nonviolent, success = transition.campaign_outcome(uniform(key, counters[2], j), uniform(key, counters[3], j), q)
+    new = r
+    if ev == _ELECTORAL and lost > 0.0 and sw[SW.transition_reentry]:
+        ev, new = _RE_ENTRY, DS
+    elif ev == _ELECTORAL or ev == _REFORM or (ev == _CAMPAIGN and success):
+        peaceful = 1.0 if nonviolent else 0.0
+        if sw[SW.material_basis]:
+            p_dem = material_basis.democratic_probability(income, democracy, peaceful, q)
+        else:
+            p_dem = material_basis.democratic_probability(material_basis.REFERENCE_INCOME, 0.5, peaceful, q)
+        democratic = uniform(key, counters[4], j) < p_dem
+        if ev == _REFORM:
+            if democratic:
+                new = DS
+            else:
+                ev = 0  # an unsuccessful reform attempt is no change of regime
+        else:
+            new = DS if democratic else BU
+    elif ev == _REFORM:
+        ev = 0
+    elif ev == _DEMOCRATIZATION or ev == _LOSS:
+        new = CD
+    elif ev == _BREAKDOWN or ev == _COLLAPSE:
+        new = CA
+    elif ev == _BACKSLIDING or ev == _REVERSION:
+        new = RE
+    elif ev == _DEGENERATION:
+        new = BU
+    failed = ev == _CAMPAIGN and not success
+    violent = (ev == _CAMPAIGN and not nonviolent) or ev == _REVERSION or ev == _COLLAPSE or ev == _BREAKDOWN
+    return ev, new, failed, 1.0 if violent else 0.0
+
+
+@kernel
+def society(  # noqa: PLR0913 - the state of a year in, the next one out
+        # state at the start of the year
+        pop, movement_, support, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
+        integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base, unintegrated_share0,
+        lost,
+        # this year so far
+        income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
+        stock,
+        left, admitted, refugees_in, to_neighbours, shock, soc_share0,
+        # country constants, keys, parameters, switches
+        gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw, decompose,
+        # outputs
+        pop2, mov1, support1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
+        x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr, lost1,
+        # scratch
+        integrated, erosion_row, g11, g10, g8, g7, gap, socf, demf, du11, du7, scratch):
+    """M6 net flows, M7, living standards, M1, M2, M5, M9, regime events (M3, M4, M9-M11), clip, M12.
+
+    ``ds``/``dr`` are (parts, members, countries) with the planes of SUPPORT_PARTS and
+    REACTION_PARTS; only the clip planes are written unless ``decompose``. A country forced by
+    a scheduled event this year has no event of its own.
+    """
+    e, n = pop.shape
+    on_aid_donor_cost = sw[SW.aid_donor_cost]
+    on_background = sw[SW.background]
+    on_delays = sw[SW.delays]
+    on_diffusion = sw[SW.diffusion]
+    on_diffusion_democracy_drift = sw[SW.diffusion_democracy_drift]
+    on_diffusion_neighbours = sw[SW.diffusion_neighbours]
+    on_diffusion_superpower = sw[SW.diffusion_superpower]
+    on_integration = sw[SW.integration]
+    on_integration_erosion = sw[SW.integration_erosion]
+    on_integration_unemployment = sw[SW.integration_unemployment]
+    on_migration = sw[SW.migration]
+    on_movement = sw[SW.movement]
+    on_movement_living_standard = sw[SW.movement_living_standard]
+    on_organizer_relocation = sw[SW.organizer_relocation]
+    on_organizer_relocation_diminishing = sw[SW.organizer_relocation_diminishing]
+    on_reaction = sw[SW.reaction]
+    on_reaction_contact = sw[SW.reaction_contact]
+    on_reaction_immigration = sw[SW.reaction_immigration]
+    on_reaction_living_standard = sw[SW.reaction_living_standard]
     for m in range(e):
-        hp = _hazard_params(P, m)
+        q = P[m]
+        # ---- M6 net flows, M7 integration and erosion, unemployment, living standards, poverty
         for j in range(n):
-            if forced[j]:
-                total[m, j] = 0.0
-                neg_total[m, j] = -0.0
-                continue
-            h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 = _hazards(
-                regime[m, j], support[m, j], reaction[m, j], movement[m, j], breadth[m, j], multiplier[m, j],
-                income[m, j], exp_gap[m, j], hp, transition_on, campaigns_on, background_on, reaction_on,
-                scarcity_on)
-            tot = h0 + h1 + h2 + h3 + h4 + h5 + h6 + h7 + h8 + h9
-            total[m, j] = tot
-            neg_total[m, j] = -tot
-
-
-@_jit
-def regime_events(regime, support, reaction, movement, breadth, multiplier, income, exp_gap, total,
-                  expm1_neg_total, ln_ref, democracy1, keys, counters, P,
-                  transition_on, campaigns_on, background_on, reaction_on, scarcity_on, material_on,
-                  new_regime, event, turmoil, ds_m3, mov1):
-    """Which event happens (one competing-risk draw), M3 campaign outcome, M4 democratic outcome.
-
-    ``counters``: rng counter bits of the streams occur, which, type, success, outcome. Random
-    numbers beyond the first are drawn only where needed (each is a pure function of its counter).
-    """
-    e, n = regime.shape
-    c_occ, c_which, c_type, c_succ, c_out = counters[0], counters[1], counters[2], counters[3], counters[4]
-    for m in range(e):
+            if on_migration:
+                p2 = pop1[m, j] + migration.net_migration(admitted[m, j], refugees_in[m, j], left[m, j],
+                                                          to_neighbours[m, j])
+                arriving = migration.inflow(admitted[m, j], refugees_in[m, j])
+                displaced[m, j] = stock[m, j]
+            else:
+                p2 = pop1[m, j]
+                arriving = 0.0
+                displaced[m, j] = displaced_old[m, j]
+            pop2[m, j] = p2
+            u = unemp[m, j]
+            inv = invest_app[m, j] if on_integration else 0.0
+            if on_integration:
+                cap = integration.capacity(p2, u, inv, q)
+                unintegrated1[m, j], integrated[j] = integration.integrate(unintegrated[m, j], arriving, cap, q)
+                excess_share = integration.excess(arriving, cap) / p2
+            else:
+                unintegrated1[m, j] = unintegrated[m, j] + arriving
+                integrated[j] = 0.0
+                excess_share = 0.0
+            perc = delays.perception(perceived_old[m, j], excess_share, on_delays, q)
+            perceived[m, j] = perc
+            erosion = 0.0
+            if on_integration_erosion:
+                erosion = integration.erosion(perc, movement.cohesion(breadth[m, j], q), q)
+            erosion_row[j] = erosion
+            du_bg = du_int = 0.0
+            if on_background:
+                du_bg = background.unemployment_change(u, structural[j], regime[m, j] == DS, shock[m, j], q)
+            if on_integration_unemployment:
+                du_int = integration.unemployment_pressure(excess_share, q)
+            du11[j], du7[j] = du_bg, du_int
+            unemp1[m, j] = background.bounded_unemployment(u + (du_bg + du_int))
+            c11 = log_gdppc1[m, j]
+            c10 = living.scarcity_channel(scar1[m, j])
+            c8 = aid.consumption_log(aid_share[m, j], received[m, j], on_aid_donor_cost, q)
+            c7 = living.investment_channel(inv)
+            g11[j], g10[j], g8[j], g7[j] = c11 - e11[m, j], c10 - e10[m, j], c8 - e8[m, j], c7 - e7[m, j]
+            gap[j] = g11[j] + g10[j] + g8[j] + g7[j]
+            log_living = living.log_living_standard(c11, c10, c8, c7)
+            living_[m, j] = math.exp(log_living)
+            poverty[m, j] = living.poverty_score(log_living, sigma[j], offset[j])  # Phi applied by the step
+            x11[m, j] = delays.income_expectation(e11[m, j], c11, on_delays, on_background, q)
+            x10[m, j] = delays.expectation(e10[m, j], c10, on_delays, q)
+            x8[m, j] = delays.expectation(e8[m, j], c8, on_delays, q)
+            x7[m, j] = delays.expectation(e7[m, j], c7, on_delays, q)
+        soc_share_new = diffusion.socialist_gdp_share(gdppc1[m], scar1[m], pop2[m], regime[m], scratch)
+        pool = total_weight = 0.0
+        if on_organizer_relocation:
+            pool, total_weight = organizer_relocation.pool(movement_[m], pop[m], rate[m], target[m], q, scratch)
+        for j in range(n):
+            socf[j] = 1.0 if regime[m, j] == DS else 0.0
+            demf[j] = 1.0 if (regime[m, j] == CD or regime[m, j] == DS) else 0.0
+        nb_dem_on = sw[SW.background_democratization_neighbours]
+        gs = soc_share0[m] if on_diffusion_superpower else 0.0
         key = keys[m]
-        cost = P[m, KP.campaign_failure_cost]
-        hp = _hazard_params(P, m)
+        democracy_row = democracy[m]
+        # ---- M1, M2 movement and support, M5 diffusion, M9 reaction, regime events, clip, M12
         for j in range(n):
             r = regime[m, j]
-            new_regime[m, j] = r
-            event[m, j] = 0
-            turmoil[m, j] = 0.0
-            ds_m3[m, j] = 0.0
-            if not (_uniform(key, c_occ, j) < -expm1_neg_total[m, j]):
-                continue
-            tot = total[m, j]
-            pick = _uniform(key, c_which, j) * tot
-            h = _hazards(r, support[m, j], reaction[m, j], movement[m, j], breadth[m, j], multiplier[m, j],
-                         income[m, j], exp_gap[m, j], hp, transition_on, campaigns_on, background_on,
-                         reaction_on, scarcity_on)
-            c = 0.0
-            which = 0
-            for k in range(10):
-                c = h[k] if k == 0 else c + h[k]
-                if c < pick:
-                    which += 1
-            which = min(which, 9)
-            ev = which + 1
-            campaign = ev == 2
-            nonviolent = True
-            success = False
-            if campaign:
-                nonviolent = _uniform(key, c_type, j) < P[m, KP.nonviolent_share]
-                s_need = P[m, KP.nonviolent_success] if nonviolent else P[m, KP.violent_success]
-                success = _uniform(key, c_succ, j) < s_need
-            if ev == 1 or ev == 3 or (campaign and success):
-                peaceful = 1.0 if nonviolent else 0.0
-                if material_on:
-                    logit = (P[m, KP.democratic_outcome_base] + P[m, KP.material_basis_effect] * ln_ref[m, j]
-                             + P[m, KP.democratic_norms_effect] * (democracy1[m, j] - 0.5)
-                             + P[m, KP.nonviolent_outcome_bonus] * peaceful)
-                else:
-                    logit = (P[m, KP.democratic_outcome_base] + P[m, KP.material_basis_effect] * 0.0
-                             + P[m, KP.democratic_norms_effect] * (0.5 - 0.5)
-                             + P[m, KP.nonviolent_outcome_bonus] * peaceful)
-                democratic = _uniform(key, c_out, j) < _expit(logit)
-                if ev == 3:
-                    if democratic:
-                        new_regime[m, j] = _DS
-                    else:
-                        ev = 0
-                else:
-                    new_regime[m, j] = _DS if democratic else _BU
-            elif ev == 3:
-                ev = 0
-            elif ev == 4 or ev == 8:
-                new_regime[m, j] = _CD
-            elif ev == 5 or ev == 10:
-                new_regime[m, j] = _CA
-            elif ev == 6 or ev == 7:
-                new_regime[m, j] = _RE
-            elif ev == 9:
-                new_regime[m, j] = _BU
+            soc = r == DS
+            mv = movement_[m, j]
+            s_old = support[m, j]
+            b = breadth[m, j]
+            griev = movement.grievance(unemp[m, j], gini[j], growth_old[m, j], q)
+            dm = 0.0
+            if on_organizer_relocation:
+                dm = organizer_relocation.relocation(mv, pop[m, j], rate[m, j], target[m, j], pool, total_weight,
+                                                     on_organizer_relocation_diminishing, q)
+            s_m2 = s_m5 = s_m8 = s_m10 = s_m11 = 0.0
+            s_m7 = erosion_row[j]
+            if on_movement:
+                dm = dm + movement.movement_change(mv, griev, democracy[m, j], soc, q)
+                s_m2 = movement.support_change(s_old, mv, griev, b, q)
+                if on_movement_living_standard:
+                    s_m11 = movement.living_standard_response(g11[j], soc, q)
+                    s_m10 = movement.living_standard_response(g10[j], soc, q)
+                    s_m8 = movement.living_standard_response(g8[j], soc, q)
+                    s_m7 = s_m7 + movement.living_standard_response(g7[j], soc, q)
+                if sw[SW.movement_economic_voting]:
+                    s_m11 = s_m11 + movement.unemployment_response(du11[j], soc, q)
+                    s_m7 = s_m7 + movement.unemployment_response(du7[j], soc, q)
+            mv1 = movement.bounded_movement(mv + dm)
+            dem = democracy[m, j]
+            ddem = background.democracy_toward_regime(dem, r) if on_background else 0.0
+            mult = 1.0
+            if on_diffusion:
+                s_n = diffusion.neighbour_mean(w_indptr, w_indices, w_data, socf, j) if on_diffusion_neighbours \
+                    else 0.0
+                mult = diffusion.hazard_multiplier(s_n, gs, q)
+                s_m5 = diffusion.support_pull(s_n, s_old, soc, q)
+                if on_diffusion_democracy_drift:
+                    ddem = ddem + diffusion.democracy_drift(
+                        diffusion.neighbour_mean(w_indptr, w_indices, w_data, democracy_row, j), dem, q)
+            multiplier[m, j] = mult
+            dem1 = clip(dem + ddem, 0.0, 1.0)
+            democracy1[m, j] = dem1
+            rec = reaction.recent_contact(integrated_recent[m, j], integrated[j], q)
+            recent[m, j] = rec
+            r_m7 = r_m8 = r_m9 = r_m10 = r_m11 = 0.0
+            if on_reaction:
+                level = reaction_base[m, j]
+                if on_reaction_immigration:
+                    level = level + reaction.immigration_term(unintegrated1[m, j] / pop2[m, j],
+                                                              unintegrated_share0[m, j], q)
+                if on_reaction_contact:
+                    level = level + reaction.contact_term(rec / pop2[m, j], q)
+                r_m9 = reaction.adjustment(level, reaction_[m, j], q)
+                if on_reaction_living_standard:
+                    push = reaction.living_standard_push(gap[j], q)
+                    r_m11 = reaction.push_part(push, g11[j], gap[j])
+                    r_m10 = reaction.push_part(push, g10[j], gap[j])
+                    r_m8 = reaction.push_part(push, g8[j], gap[j])
+                    r_m7 = reaction.push_part(push, g7[j], gap[j])
+            s_moralism = moralism.support_cost(frustration[m, j], q)
+            # regime events (hazards from the state at the start of the year)
+            s_m3 = 0.0
+            ev, new, failed, violent = 0, r, False, 0.0
+            if not forced[j]:
+                nb_dem = background.NEIGHBOUR_REFERENCE_SHARE
+                if nb_dem_on and (r == CA or r == RE):
+                    nb_dem = diffusion.neighbour_mean(w_indptr, w_indices, w_data, demf, j)
+                ev, new, failed, violent = regime_event(r, s_old, reaction_[m, j], mv, b, mult, income[m, j], gap[j],
+                                                        dem1, dem, nb_dem, lost[m, j], key, counters, j, sw, q)
+                if failed:
+                    s_m3 = transition.failed_campaign_support(s_old, q)
+                    mv1 = transition.failed_campaign_movement(mv1, q)
             event[m, j] = ev
-            if (campaign and not nonviolent) or ev == 7 or ev == 10 or ev == 5:
-                turmoil[m, j] = 1.0
-            if campaign and not success:
-                ds_m3[m, j] = -cost * support[m, j]
-                mov1[m, j] = _clip(mov1[m, j] * (1.0 - cost), 1e-5, 0.5)
+            turmoil[m, j] = violent
+            mov1[m, j] = mv1
+            # clip support and reaction (the clip is a contribution), in CONTRIBUTIONS order
+            s_raw = s_old + (s_m2 + s_m3 + s_m5 + s_m7 + s_m8 + s_m10 + s_m11 + s_moralism)
+            s1 = clip(s_raw, 0.0, 1.0)
+            support1[m, j] = s1
+            r_raw = reaction_[m, j] + (r_m7 + r_m8 + r_m9 + r_m10 + r_m11)
+            r1 = clip(r_raw, 0.0, 1.0 - s1)
+            reaction1[m, j] = r1
+            ds[_S_CLIP, m, j] = s1 - s_raw
+            dr[_R_CLIP, m, j] = r1 - r_raw
+            if decompose:
+                ds[_S_M2, m, j], ds[_S_M3, m, j], ds[_S_M5, m, j], ds[_S_M7, m, j] = s_m2, s_m3, s_m5, s_m7
+                ds[_S_M8, m, j], ds[_S_M10, m, j], ds[_S_M11, m, j] = s_m8, s_m10, s_m11
+                ds[_S_MORALISM, m, j] = s_moralism
+                dr[_R_M7, m, j], dr[_R_M8, m, j], dr[_R_M9, m, j] = r_m7, r_m8, r_m9
+                dr[_R_M10, m, j], dr[_R_M11, m, j] = r_m10, r_m11
+            # side effects of this year's regime change
+            scar_final[m, j], moralist1[m, j], years1[m, j] = enter_regime(
+                r, new, ev, violent, scar1[m, j], moralist[m, j], years[m, j] + 1.0, soc_share_new, False, sw, q)
+            regime1[m, j] = new
+            lost1[m, j] = lost_office_after(lost[m, j], ev, new != r or forced[j])
 
 
-# ----------------------------------------------------------------------------- 7. clip, expectations
-@_jit
-def finish(support, reaction, ds, dr, comp11, comp10, comp8, comp7, e11, e10, e8, e7, years, regime_old,
-           new_regime, moralist, scar1, soc_share_new, delays_on, m11, scarcity_on, sanctions_on, P,
-           support1, reaction1, x11, x10, x8, x7, years1, moralist1, scar_final, regime_final, acc_s, acc_r):
-    """Clip support and reaction (the clip is a contribution), M12 expectations, regime side effects."""
-    e, n = support.shape
-    for m in range(e):
-        et = P[m, KP.expectation_time]
-        drift = P[m, KP.frontier_growth] if m11 else 0.0
-        weak = 1.0 - soc_share_new[m]
-        shock = P[m, KP.transition_output_shock] * weak + (P[m, KP.sanctions_shock] * weak if sanctions_on else 0.0)
-        surge = P[m, KP.moralist_surge]
-        keep_mu = 1.0 - P[m, KP.moralist_decay]
-        for j in range(n):
-            acc_s[j] = 0.0
-            acc_r[j] = 0.0
-        # sum(dS.values()) in step.CONTRIBUTIONS order: 0 + M1 + M2 + ... (+ 0.0: parts that are zero)
-        for j in range(n):
-            acc_s[j] = acc_s[j] + 0.0 + ds[_S_M2, m, j] + ds[_S_M3, m, j] + 0.0 + ds[_S_M5, m, j] + 0.0
-            acc_s[j] = acc_s[j] + ds[_S_M7, m, j] + ds[_S_M8, m, j] + 0.0 + ds[_S_M10, m, j] + ds[_S_M11, m, j]
-            acc_s[j] = acc_s[j] + 0.0 + ds[_S_MORALISM, m, j]
-            acc_r[j] = acc_r[j] + 0.0 + 0.0 + 0.0 + 0.0 + 0.0 + 0.0 + dr[_R_M7, m, j] + dr[_R_M8, m, j]
-            acc_r[j] = acc_r[j] + dr[_R_M9, m, j] + dr[_R_M10, m, j] + dr[_R_M11, m, j] + 0.0 + 0.0
-        for j in range(n):
-            s_raw = support[m, j] + (acc_s[j] + 0.0)  # + the clip part, still zero when summed
-            s = _clip(s_raw, 0.0, 1.0)
-            support1[m, j] = s
-            ds[_S_CLIP, m, j] = s - s_raw
-            r_raw = reaction[m, j] + (acc_r[j] + 0.0)
-            rr = _clip(r_raw, 0.0, 1.0 - s)
-            reaction1[m, j] = rr
-            dr[_R_CLIP, m, j] = rr - r_raw
-            if delays_on:
-                x11[m, j] = e11[m, j] + drift + (comp11[m, j] - e11[m, j]) / et
-                x10[m, j] = e10[m, j] + 0.0 + (comp10[m, j] - e10[m, j]) / et
-                x8[m, j] = e8[m, j] + 0.0 + (comp8[m, j] - e8[m, j]) / et
-                x7[m, j] = e7[m, j] + 0.0 + (comp7[m, j] - e7[m, j]) / et
-            else:
-                x11[m, j] = comp11[m, j]
-                x10[m, j] = comp10[m, j]
-                x8[m, j] = comp8[m, j]
-                x7[m, j] = comp7[m, j]
-            old = regime_old[m, j]
-            new = new_regime[m, j]
-            changed = new != old
-            became_soc = changed and new == _DS
-            became_bur = changed and new == _BU
-            sc = scar1[m, j]
-            if scarcity_on and (became_soc or became_bur):
-                sc = _max(sc, shock)
-            scar_final[m, j] = sc
-            if new == _DS:
-                moralist1[m, j] = surge if became_soc else moralist[m, j] * keep_mu
-            else:
-                moralist1[m, j] = 0.0
-            y = years[m, j] + 1.0
-            years1[m, j] = 0.0 if changed else y
-            regime_final[m, j] = new
+@equation
+def lost_office_after(lost, ev, changed):
+    """Whether the coalition is out of office after losing an election: set by a loss, kept until a regime change."""
+    if ev == _LOSS:
+        return 1.0
+    return 0.0 if changed else lost
 
 
 # ----------------------------------------------------------------------------- run bookkeeping
-@_inline
+@equation
 def _share(num, total):
-    """simulate._weighted: num / total, 0 where the weight is zero."""
+    """Share ``num / total``, 0 where the weight is zero."""
     return num / total if total > 0 else 0.0
 
 
-@_jit
-def record(t, pop, regime, living, poverty, displaced, first_world, primary, n_blocs, series, bloc_share, rows):
-    """World and bloc series of year index ``t`` (simulate.simulate_members' ``record``).
+@kernel
+def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_blocs, series, bloc_share, rows):
+    """World and bloc series of year index ``t`` (simulate.simulate_members' ``record``), one pass per member.
 
-    ``series`` (9, members, years + 1) in the order of simulate.SERIES; ``rows`` scratch (10, n).
+    ``series`` (9, members, years + 1) in the order of simulate.SERIES; ``rows`` scratch (2, >= blocs).
     """
     e, n = pop.shape
     for m in range(e):
+        total = soc = bur = rea = fw_total = fw_soc = fw_living = poor = living_total = disp = 0.0
+        for b in range(n_blocs):
+            rows[0, b] = 0.0
+            rows[1, b] = 0.0
         for j in range(n):
             w = pop[m, j]
             r = regime[m, j]
-            wf = w if first_world[j] else 0.0
-            rows[0, j] = w
-            rows[1, j] = w if r == _DS else 0.0
-            rows[2, j] = w if r == _BU else 0.0
-            rows[3, j] = w if r == _RE else 0.0
-            rows[4, j] = wf
-            rows[5, j] = wf if r == _DS else 0.0
-            rows[6, j] = living[m, j] * wf
-            rows[7, j] = poverty[m, j] * w
-            rows[8, j] = living[m, j] * w
-            rows[9, j] = displaced[m, j]
-        total = _row_sum(rows[0])
-        fw_total = _row_sum(rows[4])
+            total += w
+            soc += w if r == DS else 0.0
+            bur += w if r == BU else 0.0
+            rea += w if r == RE else 0.0
+            if first_world[j]:
+                fw_total += w
+                fw_soc += w if r == DS else 0.0
+                fw_living += living_[m, j] * w
+            poor += poverty[m, j] * w
+            living_total += living_[m, j] * w
+            disp += displaced[m, j]
+            rows[0, primary[j]] += w
+            rows[1, primary[j]] += w if r == DS else 0.0
         series[0, m, t] = total
-        series[1, m, t] = _share(_row_sum(rows[1]), total)
-        series[2, m, t] = _share(_row_sum(rows[2]), total)
-        series[3, m, t] = _share(_row_sum(rows[3]), total)
-        series[4, m, t] = _share(_row_sum(rows[5]), fw_total)
-        series[5, m, t] = _share(_row_sum(rows[6]), fw_total)
-        series[6, m, t] = _share(_row_sum(rows[7]), total)
-        series[7, m, t] = _row_sum(rows[9])
-        series[8, m, t] = _share(_row_sum(rows[8]), total)
+        series[1, m, t] = _share(soc, total)
+        series[2, m, t] = _share(bur, total)
+        series[3, m, t] = _share(rea, total)
+        series[4, m, t] = _share(fw_soc, fw_total)
+        series[5, m, t] = _share(fw_living, fw_total)
+        series[6, m, t] = _share(poor, total)
+        series[7, m, t] = disp
+        series[8, m, t] = _share(living_total, total)
         for b in range(n_blocs):
-            for j in range(n):
-                w = pop[m, j] if primary[j] == b else 0.0
-                rows[0, j] = w
-                rows[1, j] = w if regime[m, j] == _DS else 0.0
-            bloc_share[m, t, b] = _share(_row_sum(rows[1]), _row_sum(rows[0]))
+            bloc_share[m, t, b] = _share(rows[1, b], rows[0, b])
 
 
-@_jit
-def count_events(old, new, event, pop, fw, fw_next, ever, counters, rows):
+@kernel
+def count_events(old, new, event, pop, fw, fw_next, ever, counters):
     """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years."""
     e, n = old.shape
     for m in range(e):
         c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0
+        held = lost = 0.0
         for j in range(n):
             o = old[m, j]
             w = new[m, j]
-            left_soc = o == _DS and w != _DS
-            reverted = left_soc and w != _BU
-            degenerated = left_soc and w == _BU
-            entered = w != o and (w == _DS or w == _BU) and o != _DS
-            c0 += entered and w == _DS
-            c1 += entered and w == _BU and o != _BU
+            left_soc = o == DS and w != DS
+            reverted = left_soc and w != BU
+            degenerated = left_soc and w == BU
+            entered = w != o and (w == DS or w == BU) and o != DS and event[m, j] != _RE_ENTRY
+            c0 += entered and w == DS
+            c1 += entered and w == BU and o != BU
             c2 += reverted
             c3 += degenerated
             c4 += reverted and fw[j]
             c5 += degenerated and fw[j]
-            c6 += left_soc and w == _CD
-            c7 += event[m, j] == 2
-            soc_now = w == _DS
+            c6 += left_soc and w == CD
+            c7 += event[m, j] == _CAMPAIGN
+            soc_now = w == DS
             if soc_now and fw_next[j]:
                 ever[m, j] = True
-            rows[0, j] = pop[m, j] if (soc_now and fw_next[j]) else 0.0
-            rows[1, j] = pop[m, j] if (ever[m, j] and not soc_now and fw_next[j]) else 0.0
+            if fw_next[j]:
+                held += pop[m, j] if soc_now else 0.0
+                lost += pop[m, j] if (ever[m, j] and not soc_now) else 0.0
         counters[0, m] += c0
         counters[1, m] += c1
         counters[2, m] += c2
         counters[3, m] += c3
         counters[4, m] += c4
         counters[5, m] += c5
-        counters[6, m] += _row_sum(rows[0])
-        counters[7, m] += _row_sum(rows[1])
+        counters[6, m] += held
+        counters[7, m] += lost
         counters[8, m] += c6
         counters[9, m] += c7

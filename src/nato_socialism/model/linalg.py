@@ -11,19 +11,20 @@ content and its *position* in the block (checked against random neighbours).
 own BLAS call on one thread (:func:`single_threaded_blas`), and puts every member at the
 position ``member index % BLOCK`` (its *slot*; rows left empty are zeros). A member's row then
 goes through the same kernel at the same position whatever the chunking, the other members
-and the caller's thread setting. Sparse products (:func:`neighbour_mean`) use SciPy's CSR
-kernel, which sums each output in the fixed order of the stored neighbours.
+and the caller's thread setting. Sparse products (neighbours, refugees) are compiled loops
+that sum each output in the fixed order of the stored neighbours
+(:func:`nato_socialism.model.compiled.csr_rows`).
 """
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
-BLOCK = 16
+BLOCK = 64
 
 _lock = threading.Lock()
 _depth = 0
@@ -66,6 +67,14 @@ def member_slots(members) -> np.ndarray:
     return np.asarray(members, dtype=np.int64) % BLOCK
 
 
+@lru_cache(maxsize=256)
+def _blocks(slots: bytes) -> tuple[tuple[int, int], ...]:
+    """(start, stop) of the runs of rows sharing a block (consecutive rows while their slots increase)."""
+    slots = np.frombuffer(slots, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(slots, prepend=BLOCK) <= 0)
+    return tuple(zip(starts.tolist(), np.append(starts[1:], len(slots)).tolist(), strict=True))
+
+
 def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
                   slots: np.ndarray | None = None) -> np.ndarray:
     """``x @ k`` for x shaped (members, n), computed in blocks of BLOCK rows with fixed slots.
@@ -82,9 +91,7 @@ def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
             return member_matmul(x, k, out, slots)
     if slots is None:
         slots = np.arange(e) % BLOCK
-    starts = np.flatnonzero(np.diff(slots, prepend=BLOCK) <= 0)
-    ends = np.append(starts[1:], e)
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+    for a, b in _blocks(np.ascontiguousarray(slots, dtype=np.int64).tobytes()):
         if b - a == BLOCK:  # a whole block in slot order: no copy
             np.matmul(x[a:b], k, out=out[a:b])
         else:
@@ -93,13 +100,3 @@ def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
             pad[s] = x[a:b]
             out[a:b] = (pad @ k)[s]
     return out
-
-
-def neighbour_mean(weights: sparse.csr_matrix, x: np.ndarray) -> np.ndarray:
-    """Row-normalized neighbour average of x (members, n): ``(W @ x.T).T``."""
-    return np.ascontiguousarray((weights @ np.ascontiguousarray(x.T)).T)
-
-
-def row_sum(x: np.ndarray) -> np.ndarray:
-    """Sum over countries, shape (members, 1); numpy's pairwise sum per contiguous row."""
-    return np.ascontiguousarray(x).sum(axis=1, keepdims=True)

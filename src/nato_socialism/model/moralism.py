@@ -18,41 +18,42 @@ assumptions with ranges (registry).
 
 from __future__ import annotations
 
-import numpy as np
-
-from .controls import Controls
+from .compiled import KP, equation
 
 
-def strength(previous, became_socialist, socialist, p):
+@equation
+def apply(cap, aid, mu, q):
+    """(Applied cap, applied aid, frustration 0-1) from the requested cap and aid and the faction's strength."""
+    wanted_cap, wanted_aid = q[KP.moralist_open_cap], q[KP.moralist_aid_share]
+    cap_gap = max(0.0, wanted_cap - cap)
+    aid_gap = max(0.0, wanted_aid - aid)
+    won = mu * q[KP.moralist_influence]
+    left = 1.0 - won
+    frustration = mu * 0.5 * (left * cap_gap / wanted_cap + left * aid_gap / wanted_aid)
+    return cap + won * cap_gap, aid + won * aid_gap, frustration
+
+
+@equation
+def support_cost(frustration, q):
+    """Change of coalition support from the faction's frustration (``dS_moralism``)."""
+    return -q[KP.moralist_frustration_cost] * frustration
+
+
+@equation
+def strength(previous, became_socialist, socialist, q):
     """Moralist strength at the end of a year: surges at a socialist transition, else decays once."""
-    mu = np.where(became_socialist, p.moralist_surge, previous * (1.0 - p.moralist_decay))
-    return np.where(socialist, mu, 0.0)
+    if not socialist:
+        return 0.0
+    return q[KP.moralist_surge] if became_socialist else previous * (1.0 - q[KP.moralist_decay])
 
 
-def forced_strength(previous, became_socialist, socialist, p):
+@equation
+def forced_strength(previous, became_socialist, socialist, q):
     """Moralist strength after a scheduled (forced) regime change at the start of a year.
 
     It surges where the country became socialist and is zero outside republics; it does not
     decay here (the yearly decay is applied once, by :func:`strength` at the end of the year).
     """
-    mu = np.where(became_socialist, p.moralist_surge, previous)
-    return np.where(socialist, mu, 0.0)
-
-
-def apply(requested: Controls, mu, p, on: bool = True) -> tuple[Controls, np.ndarray]:
-    """Applied controls and the faction's frustration (0-1)."""
-    if not on:
-        return requested, np.zeros_like(mu)
-    cap_gap = np.maximum(0.0, p.moralist_open_cap - requested.immigration_cap)
-    aid_gap = np.maximum(0.0, p.moralist_aid_share - requested.aid_share)
-    won = mu * p.moralist_influence
-    cap = requested.immigration_cap + won * cap_gap
-    aid = requested.aid_share + won * aid_gap
-    left = 1.0 - won
-    frustration = mu * 0.5 * (left * cap_gap / p.moralist_open_cap + left * aid_gap / p.moralist_aid_share)
-    return requested.replace(immigration_cap=cap, aid_share=aid), frustration
-
-
-def support_cost(frustration, p):
-    """Change of coalition support from the faction's frustration."""
-    return -p.moralist_frustration_cost * frustration
+    if not socialist:
+        return 0.0
+    return q[KP.moralist_surge] if became_socialist else previous

@@ -15,10 +15,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from .compiled import equation, kernel
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+_ONE = np.uint64(1)
+_INV53 = 1.0 / 9007199254740992.0
 
 
 def member_keys(seed: int, members: np.ndarray | range) -> np.ndarray:
@@ -29,20 +33,40 @@ def member_keys(seed: int, members: np.ndarray | range) -> np.ndarray:
     )
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
+def counter(year: int, stream: int) -> np.uint64:
+    """Counter bits of (year, stream): the year in bits 40-55, the stream in bits 16-39."""
+    return (np.uint64(year & 0xFFFF) << np.uint64(40)) | (np.uint64(stream & 0xFFFFFF) << np.uint64(16))
+
+
+@equation
+def _mix(z):
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
+@equation
+def uniform(key, count, j):
+    """The uniform(0, 1) draw of member ``key`` for country ``j`` (``count``: :func:`counter` bits)."""
+    z = _mix(key + _GOLDEN * ((count | np.uint64(j)) + _ONE))
+    z = _mix(z ^ key)
+    return (np.float64(z >> _S11) + 0.5) * _INV53
+
+
+@kernel
+def fill_uniforms(keys, count, n, out):
+    """Uniform draws (members, n) into ``out`` for the counter bits ``count``."""
+    for m in range(keys.shape[0]):
+        key = keys[m]
+        for j in range(n):
+            out[m, j] = uniform(key, count, j)
+
+
 def uniforms(keys: np.ndarray, year: int, stream: int, countries: int) -> np.ndarray:
     """Uniform(0, 1) draws, shape (members, countries), strictly inside (0, 1)."""
-    counter = (np.uint64(year & 0xFFFF) << np.uint64(40)) | (np.uint64(stream & 0xFFFFFF) << np.uint64(16))
-    idx = counter | np.arange(countries, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = _mix(keys[:, None] + _GOLDEN * (idx[None, :] + np.uint64(1)))
-        z = _mix(z ^ keys[:, None])
-    return ((z >> _S11).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+    out = np.empty((len(keys), countries))
+    fill_uniforms(np.ascontiguousarray(keys, dtype=np.uint64), counter(year, stream), countries, out)
+    return out
 
 
 def normals(keys: np.ndarray, year: int, stream: int, countries: int) -> np.ndarray:

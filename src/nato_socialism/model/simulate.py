@@ -26,9 +26,9 @@ from .context import (
     Context,
     geography_kernels,
     initial_regime,
-    poverty_calibration,
 )
 from .linalg import member_slots, single_threaded_blas
+from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
 from .rng import normals
 from .state import BUREAUCRATIC_AT_START, Regime, State
@@ -196,6 +196,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         expected_scarcity=zeros.copy(),
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
+        lost_office=zeros.copy(),
         reaction_base=react.copy(),
         unintegrated_share0=unintegrated / pop,
     )
@@ -230,14 +231,6 @@ COUNTERS = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations
 #: then run 2.5x slower in its workers), large enough that the per-step Python overhead is
 #: spread thin. Results do not depend on it.
 MEMBER_BLOCK = 64
-
-
-def _weighted(x, w, mask=None):
-    """Weighted mean over countries (rows); 0 where the weight is zero."""
-    if mask is not None:
-        w = np.where(mask, w, 0.0)
-    total = w.sum(axis=1)
-    return np.divide((x * w).sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
 
 
 def default_threads() -> int:
@@ -282,10 +275,12 @@ class NumericalError(UserError):
     """A state became NaN or infinite: names the mechanism, country, year and member."""
 
     @classmethod
-    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members) -> NumericalError:
-        """Find the first bad member and country; re-run its year with the array step to name the mechanism."""
-        from . import step_numpy
+    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members, slots) -> NumericalError:
+        """Name the variables, the first bad member and country, and the first non-finite contribution.
 
+        The contributions are the step's own equations split by mechanism; a step run without
+        its decomposition (``decompose=False``) is run again for that member with it.
+        """
         bad = np.zeros(after.state.pop.shape, dtype=bool)
         variables = []
         checked = {k: getattr(after.state, k) for k in GUARDED}
@@ -297,12 +292,15 @@ class NumericalError(UserError):
                 variables.append(k)
             bad |= nonfinite
         row, col = (int(i[0]) for i in np.nonzero(bad))
-        one = select_members(p, slice(row, row + 1))
-        with np.errstate(all="ignore"):
-            res = step_numpy.step(before.select(slice(row, row + 1)), one, ctx, spec, keys[row : row + 1])
+        parts, at = after, row
+        if set(after.support) != set(CONTRIBUTIONS):
+            rows = slice(row, row + 1)
+            with np.errstate(all="ignore"):
+                parts = step(before.select(rows), select_members(p, rows), ctx, spec, keys[rows], slots[rows])
+            at = 0
         mechanism = next(
             (k for k in CONTRIBUTIONS
-             if not (np.isfinite(res.support[k][0, col]) and np.isfinite(res.reaction[k][0, col]))),
+             if not (np.isfinite(parts.support[k][at, col]) and np.isfinite(parts.reaction[k][at, col]))),
             None,
         )
         where = f"{ctx.iso3[col]}, year {before.year}, member {int(members[row])}"
@@ -358,7 +356,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         pb = p if (lo == 0 and hi == e) else select_members(p, sel)
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
         slots = slots_all[sel]
-        rows = np.empty((10, n))
+        rows = np.empty((2, len(PRIMARY_BLOCS)))
         state = initial_state(world, ctx, pb, kb_keys)
         s3 = series3[:, sel]
         bs = bloc_share[sel]
@@ -376,12 +374,12 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
 
         record(0, state)
         for t in range(years):
-            res = step(state, pb, ctx, spec, kb_keys, slots)
+            res = step(state, pb, ctx, spec, kb_keys, slots, decompose=kb > 0)
             if not _finite(res):
-                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel])
+                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel], slots)
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
-                                 first_world[t + 1], ever, cnt, rows)
+                                 first_world[t + 1], ever, cnt)
             if kb:
                 for c in TRAJECTORY_CONTROLS:
                     trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]

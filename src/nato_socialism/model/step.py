@@ -1,110 +1,134 @@
 """One pure yearly step of the whole ensemble, with the "why" decomposition.
 
-The order within a year, the contributions it returns and their meaning are documented in
-:mod:`~nato_socialism.model.step_numpy` (the readable array version of this step) and in
-``docs/model.md``.
+Order within a year (``t`` = years since the start):
 
-How it is computed: the equations are written once as array formulas in the mechanism
-modules and :mod:`~nato_socialism.model.step_numpy`; this module runs the same year as a
-dozen compiled passes (:mod:`~nato_socialism.model.kernels`) with NumPy's vectorized
-``exp``/``log``/``power`` and SciPy's ``ndtr``/``ndtri`` between them, and the migration
-products in fixed blocks of members (:func:`~nato_socialism.model.linalg.member_matmul`). Both
-give the same bits (``tests/test_model_fast.py``).
+0. scheduled events force regimes (scenario ``[[events]]``);
+1. the doctrine requests controls from the observed state; moralist pressure turns them into
+   applied controls; scheduled policy events override applied controls;
+2. M11 growth, population and unemployment background; M8 aid adds recipients' growth;
+3. M10 the post-transition output gap recovers;
+4. M6 migration (emigration hump, refugees, gravity destinations, caps) moves people;
+5. M7 integration capacity absorbs newcomers; inflow beyond it erodes the coalition;
+6. living standards and poverty follow; the gap against expectations (M12) is split by channel;
+7. M1 organizer relocation and M2 movement growth; M2 support dynamics;
+8. M5 diffusion multiplier, demonstration effect and democracy drift;
+9. M9 reactionary support;
+10. regime hazards (M3 transitions with M4 outcomes, M9 reversion/backsliding, M10
+    degeneration, M11 breakdown/democratization/collapse) are resolved with one competing-risk
+    draw per country (a country forced this year has none: it keeps the forced regime); M3
+    failed campaigns cost support and movement (kept within its bounds); M10 opens output
+    gaps; moralists surge at a transition and otherwise decay (once a year, also in a year
+    with scheduled events: step 0 only makes them surge where a republic is forced in);
+11. support and reaction are clipped to [0, 1] with S + R <= 1 (the clip is a named
+    contribution); M12 updates expectations and perceptions for next year.
+
+Every change of coalition support and of reactionary support is returned split by mechanism
+(``M1`` ... ``M12``, ``moralism``, ``clip``); the parts sum to the total change exactly (up to
+floating-point rounding). Mechanisms with no direct term (M1, M4, M6, M12) act through the
+inputs of others and show zero.
+
+How it is computed: the equations are the compiled scalar functions of the mechanism modules;
+the year runs as a few compiled passes over (members, countries) arrays that call them
+(:mod:`~nato_socialism.model.kernels`), with the growth shocks drawn in between and the
+migration products made in fixed blocks of members
+(:func:`~nato_socialism.model.linalg.member_matmul`).
 """
 
 from __future__ import annotations
 
-import weakref
+from dataclasses import dataclass
 from functools import lru_cache
-from types import SimpleNamespace
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from . import kernels
-from .context import CONSUMPTION_SHARE, POVERTY_LINE, Context
+from .compiled import KP, csr_rows, kernel_params
+from .context import Context
 from .controls import Controls
+from .doctrine_rule import spec_vector
 from .doctrines import DoctrineSpec
+from .kernels import CONTRIBUTIONS, EVENT, EVENTS, SW  # noqa: F401  (the step's public vocabulary)
 from .linalg import member_matmul
+from .mechanisms import living as living_standards
+from .rng import counter, fill_uniforms
 from .state import State
-from .step_numpy import (  # noqa: F401  (re-exported: the step's public vocabulary)
-    _S_GROWTH,
-    _S_OCCUR,
-    _S_OUTCOME,
-    _S_SUCCESS,
-    _S_TYPE,
-    _S_WHICH,
-    CONTRIBUTIONS,
-    EVENT,
-    EVENTS,
-    StepResult,
-    _enter_regimes,
-    _override,
-)
+from .switches import Switches
+
+# Random streams (one uniform per member, country and year each).
+_S_GROWTH, _S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME = range(6)
 
 _S = {k: i for i, k in enumerate(kernels.SUPPORT_PARTS)}
 _R = {k: i for i, k in enumerate(kernels.REACTION_PARTS)}
 
 
-def rng_counter(year: int, stream: int) -> np.uint64:
-    """Counter bits of (year, stream) as in :func:`nato_socialism.model.rng.uniforms`."""
-    return (np.uint64(year & 0xFFFF) << np.uint64(40)) | (np.uint64(stream & 0xFFFFFF) << np.uint64(16))
+@dataclass(frozen=True)
+class StepResult:
+    """A year's new state, its decomposition, controls and regime events."""
+
+    state: State
+    support: dict[str, np.ndarray]
+    reaction: dict[str, np.ndarray]
+    requested: Controls
+    applied: Controls
+    event: np.ndarray  # int8 code of EVENTS per country (0: none)
+    old_regime: np.ndarray
+    new_regime: np.ndarray  # regime after this year's events
+    aid_received: np.ndarray
+    displaced_new: np.ndarray
 
 
 @lru_cache(maxsize=64)
-def _flags(sw) -> SimpleNamespace:
-    names = (
-        "background aid aid_recipient_growth aid_donor_cost scarcity scarcity_sanctions migration "
-        "migration_economic migration_refugees migration_caps integration integration_erosion "
-        "integration_unemployment delays organizer_relocation organizer_relocation_diminishing movement "
-        "movement_breadth movement_living_standard diffusion diffusion_neighbours diffusion_superpower "
-        "diffusion_democracy_drift reaction reaction_immigration reaction_contact reaction_living_standard "
-        "transition transition_campaigns material_basis moralism"
-    ).split()
-    return SimpleNamespace(**{k: sw.on(k) for k in names})
+def switch_vector(switches: Switches) -> np.ndarray:
+    """The switches as the boolean vector the passes read (``sw[SW.name]``: on, with its mechanism)."""
+    return np.array([switches.on(name) for name in SW._fields], dtype=np.bool_)
 
 
-_kp_cache: dict[int, tuple] = {}
+@lru_cache(maxsize=256)
+def _counters(year: int) -> np.ndarray:
+    """RNG counter bits of the event streams (occur, which, type, success, outcome) of a year."""
+    return np.array([counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
+                    dtype=np.uint64)
 
 
-def _kparams(p) -> np.ndarray:
-    """Kernel parameters of a Params record, cached while the record lives."""
-    hit = _kp_cache.get(id(p))
-    if hit is not None and hit[0]() is p:
-        return hit[1]
-    kp = kernels.kernel_params(p)
-    key = id(p)
-    try:
-        ref = weakref.ref(p, lambda _: _kp_cache.pop(key, None))
-    except TypeError:  # pragma: no cover - records that refuse weak references are not cached
-        return kp
-    _kp_cache[id(p)] = (ref, kp)
-    return kp
-
-
+@lru_cache(maxsize=64)
 def _spec_vector(spec: DoctrineSpec) -> np.ndarray:
-    return np.array([
-        spec.relocation_rate,
-        0.0 if spec.cap_to_capacity is None else spec.cap_to_capacity,
-        spec.unemployment_target,
-        spec.integration_investment,
-        0.0 if spec.aid_share is None else spec.aid_share,
-        spec.aid_priority,
-        spec.safety_margin,
-        spec.safety_cut,
-    ], dtype=np.float64)
+    return spec_vector(spec)
+
+
+@lru_cache(maxsize=16)
+def _no_override(n: int) -> np.ndarray:
+    return np.full(n, np.nan)  # shared, read by the passes only
+
+
+def _override_rows(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The year's scheduled policy values of the immigration cap, aid and investment (NaN: none)."""
+    none = _no_override(ctx.n)
+    table = ctx.policy_override
+    return tuple(table[name][t] if name in table else none
+                 for name in ("immigration_cap", "aid_share", "integration_investment"))
+
+
+def _relocation_target(spec: DoctrineSpec, ctx: Context, t: int) -> np.ndarray:
+    blocs = ctx.blocs
+    if spec.relocate_to == "nato":
+        return blocs.nato[t].astype(np.float64)
+    return (blocs.primary[t] == blocs.primary_ids.index("developing")).astype(np.float64)
 
 
 def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
-         slots: np.ndarray | None = None) -> StepResult:
+         slots: np.ndarray | None = None, decompose: bool = True) -> StepResult:
     """Advance every member one year. Pure: returns a new state and the decomposition.
 
     ``slots``: the members' positions in the blocks of the migration products
     (:func:`~nato_socialism.model.linalg.member_slots` of their indices; default: numbered
-    from 0). Give them when the members are part of a larger ensemble.
+    from 0). Give them when the members are part of a larger ensemble. ``decompose=False``
+    skips storing the contributions of the mechanisms (a run that keeps no "why" table):
+    ``support`` and ``reaction`` then hold only the ``clip`` part, which the numerical guard
+    reads; the state is the same.
     """
-    f = _flags(ctx.switches)
-    kp = _kparams(p)
+    sw = switch_vector(ctx.switches)
+    P = kernel_params(p)
     t = ctx.year_index(state.year)
     year = state.year
     n = ctx.n
@@ -117,184 +141,182 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
 
     scratch = np.empty((3, n))
     soc_share0 = np.empty(e)
-    kernels.gdp_share(state.gdppc, state.scarcity, state.pop, state.regime, soc_share0, scratch)
+    kernels.gdp_shares(state.gdppc, state.scarcity, state.pop, state.regime, soc_share0, scratch)
 
-    # 0. scheduled regime events (rare: array formulas)
-    forced = None
+    # 0. scheduled regime events (rare)
     forced_row = np.zeros(n, dtype=np.bool_)
-    if ctx.forced_regime is not None:
-        row = ctx.forced_regime[t]
-        if (row >= 0).any():
-            forced_row = np.ascontiguousarray(row >= 0)
-            forced = np.broadcast_to(forced_row, shape)
-            state = _enter_regimes(state, np.where(forced, row, state.regime), soc_share0[:, None], p, ctx, forced)
+    forced_codes = None
+    if ctx.forced_regime is not None and (ctx.forced_regime[t] >= 0).any():
+        forced_codes = ctx.forced_regime[t]
+        forced_row = np.ascontiguousarray(forced_codes >= 0)
+        regime, scar, moralist, years = (state.regime.copy(), state.scarcity.copy(), state.moralist.copy(),
+                                         state.years_in_regime.copy())
+        kernels.forced_regimes(forced_codes, soc_share0, P, sw, regime, scar, moralist, years)
+        state = state.replace(regime=regime, scarcity=scar, moralist=moralist, years_in_regime=years)
     old_regime = state.regime
 
-    # 1. doctrine, moralist pressure, scheduled policies; income ratios for the logarithms
-    blocs = ctx.blocs
-    if spec.relocate_to == "nato":
-        target_row = blocs.nato[t].astype(np.float64)
-    else:
-        target_row = (blocs.primary[t] == blocs.primary_ids.index("developing")).astype(np.float64)
-    frontier = np.ascontiguousarray((p.frontier_income * np.exp(p.frontier_growth * t))[:, 0])
-    income, gdp, rate, cap_req, invest, aid_req, prio = new(), new(), new(), new(), new(), new(), new()
-    cap_app, aid_app, frustration = new(), new(), new()
-    r_frontier, r_1000, r_peak, r_ref = new(), new(), new(), new()
-    kernels.doctrine(
-        state.gdppc, state.scarcity, state.pop, old_regime, state.unemployment, state.support, state.reaction,
-        state.moralist, target_row, blocs.first_world[t], _spec_vector(spec), spec.cap_to_capacity is not None,
-        spec.aid_share is not None, f.moralism, kp,
-        income, gdp, rate, cap_req, invest, aid_req, prio, cap_app, aid_app, frustration,
-        r_frontier, r_1000, r_peak, r_ref, frontier, np.ascontiguousarray(p.emigration_peak_income[:, 0]),
-        np.empty(n, dtype=np.bool_),
-    )
-    requested = Controls(
-        relocation_rate=rate,
-        relocation_target=np.broadcast_to(target_row, shape).copy(),
-        alliance_breadth=np.full(shape, spec.alliance_breadth),
-        immigration_cap=cap_req,
-        integration_investment=invest,
-        aid_share=aid_req,
-        aid_priority=prio,
-    )
-    applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app) if f.moralism else requested
-    applied = _override(applied, ctx, t)
-    zeros = np.zeros(shape)
-    breadth = applied.alliance_breadth if f.movement_breadth else zeros
-    aid_share = applied.aid_share if f.aid else zeros
+    # 1. doctrine, moralist pressure, scheduled policies
+    requested, applied, frustration, income, log_income, gdp = _controls(state, P, sw, ctx, spec, t)
+    breadth = np.full(shape, spec.alliance_breadth if ctx.switches.on("movement_breadth") else 0.0)
+    aid_share = applied.aid_share if ctx.switches.on("aid") else np.zeros(shape)
+    prio, cap_app = applied.aid_priority, applied.immigration_cap
 
-    # 2. background economy and aid
+    # 2-3. background economy, aid, output gap
     shock = new()
-    kernels.uniforms(keys, rng_counter(year, _S_GROWTH), n, shock)
+    fill_uniforms(keys, counter(year, _S_GROWTH), n, shock)
     ndtri(shock, out=shock)
-    ln_frontier = np.log(r_frontier, out=r_frontier)
-    ln_1000 = np.log(r_1000, out=r_1000)
-    x_beta = r_peak ** p.emigration_elasticity
-    x_gamma = r_peak ** p.emigration_hump_curvature
-    attract_pow = r_ref ** p.destination_income_elasticity
-    ln_ref = np.log(r_ref, out=r_ref)
-    received, g, pop1, hump_arg = new(), new(), new(), new()
-    kernels.growth(
-        shock, ln_frontier, ln_1000, x_gamma, income, gdp, state.pop, state.poverty, old_regime, aid_share,
-        applied.aid_priority, f.background, f.aid, f.aid_recipient_growth, t, kp,
-        received, g, pop1, hump_arg, scratch,
-    )
-    exp_g = np.exp(g)
-    exp_hump = np.exp(hump_arg, out=hump_arg)
-    scar_decay = np.ascontiguousarray(np.exp(-1.0 / p.scarcity_duration)[:, 0])
+    received, g, pop1, gdppc1, log_gdppc1, scar1 = new(), new(), new(), new(), new(), new()
+    kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, log_income, gdp,
+                    aid_share, prio, shock, soc_share0, t, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1,
+                    scratch)
 
-    # 3-4. output gap recovery, migration
-    gdppc1, scar1, stock, to_nb, desired, attract, room = new(), new(), new(), new(), new(), new(), new()
-    kernels.migration_setup(
-        state.gdppc, exp_g, state.scarcity, scar_decay, state.unemployment, state.poverty, state.turmoil,
-        state.displaced, pop1, x_beta, exp_hump, attract_pow, applied.immigration_cap, f.scarcity,
-        f.migration_economic, f.migration_refugees, f.migration_caps, kp,
-        gdppc1, scar1, stock, to_nb, desired, attract, room,
-    )
-    left, admitted, refugees_in = new(), new(), new()
-    if f.migration:
-        kt = ctx.refugee_kernel_t
-        kernels.csr_rows(kt.indptr, kt.indices, kt.data, to_nb, refugees_in)
-        _migrate(desired, attract, room, ctx.migration_kernels,
-                 np.ascontiguousarray(p.migration_long_distance_share[:, 0]), f.migration_caps, left, admitted, slots)
+    # 4. migration
+    if ctx.switches.on("migration"):
+        flows = _migration(pop1, income, log_income, state.unemployment, state.poverty, state.turmoil,
+                           state.displaced, cap_app, P, sw, ctx, slots)
+    else:
+        flows = _no_flows(shape)
 
-    # 5. integration and erosion; arguments of the living-standard channels
+    # 5-11. integration, living standards, movements, support, diffusion, reaction, events, clip, M12
     ds = np.empty((len(kernels.SUPPORT_PARTS), e, n))
     dr = np.empty((len(kernels.REACTION_PARTS), e, n))
-    invest_app = applied.integration_investment
-    pop2, displaced, displaced_new, unintegrated, integrated, perceived = new(), new(), new(), new(), new(), new()
-    unemployment, a10, a8, a7 = new(), new(), new(), new()
-    kernels.integration(
-        pop1, left, admitted, refugees_in, to_nb, stock, state.displaced, state.unintegrated,
-        state.unemployment, state.perceived_excess, breadth, invest_app, old_regime, shock,
-        ctx.structural_unemployment, scar1, aid_share, received, f.migration, f.integration,
-        f.integration_erosion, f.delays, f.background, f.integration_unemployment, f.aid_donor_cost, kp,
-        pop2, displaced, displaced_new, unintegrated, integrated, perceived, ds[_S["M7"]], unemployment,
-        a10, a8, a7,
-    )
-
-    # 6. living standards, poverty, gaps against expectations (by channel)
-    c11 = np.log(gdppc1)
-    c10 = np.log1p(a10, out=a10)
-    c8 = np.log1p(a8, out=a8)
-    c7 = np.log1p(a7, out=a7)
-    g11, g10, g8, g7, gap_total, living = new(), new(), new(), new(), new(), new()
-    kernels.living_gaps(c11, c10, c8, c7, state.expected_income, state.expected_scarcity, state.expected_aid,
-                        state.expected_investment, g11, g10, g8, g7, gap_total, living)
-    np.exp(living, out=living)
-    np.multiply(living, CONSUMPTION_SHARE, out=living)
-    poverty = np.divide(POVERTY_LINE, living)
-    np.log(poverty, out=poverty)
-    np.divide(poverty, ctx.poverty_sigma, out=poverty)
-    np.add(poverty, ctx.poverty_sigma / 2.0, out=poverty)
-    np.add(poverty, ctx.poverty_offset, out=poverty)
-    ndtr(poverty, out=poverty)
-
-    # 7-9. movements, support, diffusion, reaction
-    w = ctx.neighbour_weights
-    mov, multiplier, democracy, recent = new(), new(), new(), new()
-    kernels.movements(
-        state.unemployment, ctx.gini, state.growth, state.movement, state.pop, state.support, state.reaction,
-        state.democracy, old_regime, applied.relocation_rate, applied.relocation_target, breadth,
-        g11, g10, g8, g7, gap_total, frustration, unintegrated, pop2, integrated, state.integrated_recent,
-        state.unintegrated_share0, state.reaction_base, soc_share0, w.indptr, w.indices, w.data,
-        f.organizer_relocation, f.organizer_relocation_diminishing, f.movement, f.movement_living_standard,
-        f.background, f.diffusion, f.diffusion_neighbours, f.diffusion_superpower, f.diffusion_democracy_drift,
-        f.reaction, f.reaction_immigration, f.reaction_contact, f.reaction_living_standard, kp,
-        ds, dr, mov, multiplier, democracy, recent, np.empty(n), scratch,
-    )
-
-    # 10. regime events
-    exp_gap = np.exp(gap_total)
-    total, q = new(), new()
-    hz = (f.transition, f.transition_campaigns, f.background, f.reaction, f.scarcity)
-    kernels.hazard_totals(old_regime, state.support, state.reaction, state.movement, breadth, multiplier,
-                          income, exp_gap, forced_row, kp, *hz, total, q)
-    np.expm1(q, out=q)
-    counters = np.array([rng_counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
-                        dtype=np.uint64)
-    new_regime = np.empty(shape, dtype=np.int8)
-    event = np.empty(shape, dtype=np.int8)
-    turmoil = new()
-    kernels.regime_events(
-        old_regime, state.support, state.reaction, state.movement, breadth, multiplier, income, exp_gap, total,
-        q, ln_ref, democracy, keys, counters, kp, *hz, f.material_basis,
-        new_regime, event, turmoil, ds[_S["M3"]], mov,
-    )
-    if forced is not None:
-        event[forced] = EVENT["forced"]
-
-    # 11. clip, expectations, side effects of regime changes
-    soc_share_new = np.empty(e)
-    kernels.gdp_share(gdppc1, scar1, pop2, old_regime, soc_share_new, scratch)
-    support, react, x11, x10, x8, x7 = new(), new(), new(), new(), new(), new()
-    years, moralist, scar = new(), new(), new()
+    pop2, mov, support, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(8))
+    recent, perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living = (new() for _ in range(11))
+    multiplier, turmoil, lost1 = new(), new(), new()
     regime = np.empty(shape, dtype=np.int8)
-    kernels.finish(
-        state.support, state.reaction, ds, dr, c11, c10, c8, c7, state.expected_income, state.expected_scarcity,
-        state.expected_aid, state.expected_investment, state.years_in_regime, old_regime, new_regime,
-        state.moralist, scar1, soc_share_new, f.delays, f.background, f.scarcity, f.scarcity_sanctions, kp,
-        support, react, x11, x10, x8, x7, years, moralist, scar, regime, np.empty(n), np.empty(n),
+    event = np.empty(shape, dtype=np.int8)
+    counters = _counters(year)
+    w = ctx.neighbour_weights
+    kernels.society(
+        state.pop, state.movement, state.support, state.reaction, state.democracy, old_regime, state.unemployment,
+        state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
+        state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
+        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0, state.lost_office,
+        income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
+        aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
+        flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
+        ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
+        w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
+        pop2, mov, support, react, democracy, regime, unemployment, unintegrated, displaced, recent, perceived,
+        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr, lost1,
+        *(np.empty(n) for _ in range(11)), scratch,
     )
+    living_standards.poverty(poverty, out=poverty)  # the pass stored the scores
+    if forced_codes is not None:
+        event[:, forced_row] = EVENT["forced"]
     nxt = State(
         year=year + 1, pop=pop2, gdppc=gdppc1, democracy=democracy, regime=regime, movement=mov,
         support=support, reaction=react, unemployment=unemployment, unintegrated=unintegrated,
-        integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years,
-        moralist=moralist, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
+        integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
+        moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
-        turmoil=turmoil, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
+        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base,
+        unintegrated_share0=state.unintegrated_share0,
     )
+    if decompose:
+        zeros = _zeros(shape)
+        support = {k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS}
+        reaction = {k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS}
+    else:
+        support, reaction = {"clip": ds[_S["clip"]]}, {"clip": dr[_R["clip"]]}
     return StepResult(
         state=nxt,
-        support={k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS},
-        reaction={k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS},
+        support=support,
+        reaction=reaction,
         requested=requested, applied=applied, event=event, old_regime=old_regime, new_regime=regime,
-        aid_received=received, displaced_new=displaced_new,
+        aid_received=received, displaced_new=flows.displaced_new,
     )
 
 
-def _migrate(desired, attract, room, kernel_matrix, share, caps, left, admitted, slots):
-    """The gravity rounds of M6 (mechanisms.migration.allocate) into ``left`` and ``admitted``."""
+def _controls(state: State, P, sw, ctx: Context, spec: DoctrineSpec, t: int):
+    """(requested, applied, moralist frustration, income, its log, GDP) at the start of year index ``t``."""
+    shape = state.pop.shape
+    n = shape[1]
+    target = _relocation_target(spec, ctx, t)
+    rate, cap_req, invest_req, aid_req, prio = (np.empty(shape) for _ in range(5))
+    cap_app, aid_app, invest_app, frustration, income, log_income, gdp = (np.empty(shape) for _ in range(7))
+    kernels.controls(
+        state.gdppc, state.scarcity, state.pop, state.regime, state.unemployment, state.support, state.reaction,
+        state.moralist, target, ctx.blocs.first_world[t], _spec_vector(spec), *_override_rows(ctx, t), P, sw,
+        rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
+        income, log_income, gdp, np.empty(n, dtype=np.bool_),
+    )
+    requested = Controls(
+        relocation_rate=rate,
+        relocation_target=np.broadcast_to(target, shape).copy(),
+        alliance_breadth=np.full(shape, spec.alliance_breadth),
+        immigration_cap=cap_req,
+        integration_investment=invest_req,
+        aid_share=aid_req,
+        aid_priority=prio,
+    )
+    applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app, integration_investment=invest_app)
+    return requested, applied, frustration, income, log_income, gdp
+
+
+def controls(state: State, p, ctx: Context, spec: DoctrineSpec) -> tuple[Controls, Controls]:
+    """The controls a doctrine requests for a state, and those applied (moralists, policy events)."""
+    requested, applied, *_ = _controls(state, kernel_params(p), switch_vector(ctx.switches), ctx, spec,
+                                       ctx.year_index(state.year))
+    return requested, applied
+
+
+def _zeros(shape) -> np.ndarray:
+    zeros = np.zeros(shape)
+    zeros.flags.writeable = False
+    return zeros
+
+
+@dataclass(frozen=True)
+class Flows:
+    """A year's migration (people, shape (members, countries))."""
+
+    left: np.ndarray  # economic and onward-refugee emigrants who left
+    admitted: np.ndarray  # admitted gravity immigrants
+    to_neighbours: np.ndarray  # refugees hosted by neighbours, by origin
+    refugees_in: np.ndarray  # refugees hosted, by host
+    stock: np.ndarray  # displaced stock (originating) after this year
+    displaced_new: np.ndarray  # newly displaced this year
+
+    @property
+    def net(self) -> np.ndarray:
+        """Net population change from migration."""
+        return self.admitted + self.refugees_in - self.left - self.to_neighbours
+
+
+def _no_flows(shape) -> Flows:
+    zeros = np.zeros(shape)
+    return Flows(zeros, zeros, zeros, zeros, zeros, zeros)
+
+
+def _migration(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, P, sw, ctx: Context,
+               slots) -> Flows:
+    shape = pop.shape
+    stock, displaced_new, to_nb, desired, attract, room = (np.empty(shape) for _ in range(6))
+    kernels.migration_setup(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, P, sw,
+                            stock, displaced_new, to_nb, desired, attract, room)
+    refugees_in = np.empty(shape)
+    kt = ctx.refugee_kernel_t
+    csr_rows(kt.indptr, kt.indices, kt.data, to_nb, refugees_in)
+    left, admitted = np.empty(shape), np.empty(shape)
+    share = np.ascontiguousarray(P[:, KP.migration_long_distance_share])
+    _gravity(desired, attract, room, ctx.migration_kernels, share, bool(sw[SW.migration_caps]), left, admitted,
+             slots)
+    return Flows(left, admitted, to_nb, refugees_in, stock, displaced_new)
+
+
+def migration_flows(pop, income, unemployment, poverty, turmoil, displaced, cap, p, ctx: Context,
+                    slots: np.ndarray | None = None) -> Flows:
+    """One year of M6 migration from the given (members, countries) inputs, as the step computes it."""
+    inputs = (pop, income, unemployment, poverty, turmoil, displaced, cap)
+    pop, income, unemployment, poverty, turmoil, displaced, cap = (
+        np.ascontiguousarray(a, dtype=np.float64) for a in inputs)
+    return _migration(pop, income, np.log(income), unemployment, poverty, turmoil, displaced, cap,
+                      kernel_params(p), switch_vector(ctx.switches), ctx, slots)
+
+
+def _gravity(desired, attract, room, kernel_matrix, share, caps, left, admitted, slots):
+    """The gravity rounds of M6 into ``left`` and ``admitted`` (matrix products between the passes)."""
     e, n = desired.shape
     both = np.empty((e, 2 * n))
     per_z, demand, accept, weighted = (np.empty((e, n)) for _ in range(4))

@@ -12,7 +12,7 @@ Definitions (the same as the model's, so data and model figures are comparable):
 * an **autocracy-year** has RoW < 2; an **exit** (democratization) is RoW < 2 in t and >= 2
   in t+1. Flickers across the threshold count each time, as in a yearly hazard model;
 * **income bands** are Przeworski's $1,000 / $3,000 / $6,055 of 1985 PPP $, converted with
-  the registry's ``ppp1985_to_2021`` (:func:`nato_socialism.model.mechanisms.background.income_band_edges`);
+  the registry's ``ppp1985_to_2021`` (:func:`nato_socialism.model.mechanisms.background.income_band_edge`);
 * **growth** is the yearly log change of GDP per head, clipped to +-0.3 like the model's.
 """
 
@@ -26,6 +26,7 @@ from scipy import sparse
 
 from ..data.loader import PathLike
 from ..data.panel_world import panel_series
+from ..model.compiled import kernel_params
 from ..model.mechanisms import background
 from ..model.parameters import default_params
 
@@ -34,17 +35,18 @@ BAND_LABELS = ("< $1,000", "$1,001-3,000", "$3,001-6,055", "> $6,055")
 #: Registry parameters of the breakdown hazard in each band.
 BAND_PARAMETERS = ("breakdown_hazard_poor", "breakdown_hazard_lower", "breakdown_hazard_middle",
                    "breakdown_hazard_rich")
-#: The model clips yearly growth of GDP per head to this range (mechanisms/background.py).
-GROWTH_CLIP = 0.3
+#: The model clips yearly growth of GDP per head to this range (M11).
+GROWTH_CLIP = background.GROWTH_LIMIT
 #: ... and natural population growth to this range.
-POP_GROWTH_CLIP = (-0.015, 0.04)
+POP_GROWTH_CLIP = background.POP_GROWTH_LIMITS
 #: Reference income of ``pop_growth_base`` ($1,000, 2021 PPP).
-POP_REFERENCE_INCOME = 1000.0
+POP_REFERENCE_INCOME = background.POP_REFERENCE_INCOME
 
 
 def band_edges() -> tuple[float, float, float]:
     """Przeworski's band edges in 2021 PPP $, with the registry's default conversion factor."""
-    return tuple(float(e) for e in np.ravel(background.income_band_edges(default_params(1))))
+    q = kernel_params(default_params(1))[0]
+    return tuple(float(background.income_band_edge(k, q)) for k in range(len(background.BAND_EDGES_1985)))
 
 
 def income_band(income) -> np.ndarray:
@@ -262,3 +264,40 @@ def exits_by_neighbour_share(frame: pd.DataFrame) -> pd.DataFrame:
         g = f[f["bin"] == b]
         rows.append({"bin": f"{SHARE_BINS[b]:.0%}-{min(SHARE_BINS[b + 1], 1):.0%}", **hazard(len(g), g["exit"].sum())})
     return pd.DataFrame(rows)
+
+
+#: Years (t) on which the neighbour term of the democratization hazard is fitted; the
+#: ``democratization_neighbours`` check is computed on the years after it (out of sample).
+NEIGHBOUR_FIT_WINDOW = (1950, 1989)
+NEIGHBOUR_CHECK_WINDOW = (1990, 2022)
+
+
+@dataclass(frozen=True)
+class Logit:
+    """A logit fit with country-clustered standard errors."""
+
+    coef: np.ndarray
+    se: np.ndarray
+    ci95: np.ndarray  # (k, 2)
+    n: int
+    clusters: int
+    events: int
+    mean_x: float  # mean of the regressor over the sample
+
+
+def democratization_neighbour_logit(frame: pd.DataFrame) -> Logit:
+    """``P(exit) = sig(a + k * s_n)`` on the autocracy-years of a :func:`neighbour_frame`.
+
+    ``s_n`` is the neighbours' democratic share (V-Dem RoW >= 2) in year t; standard errors
+    are clustered by country (statsmodels ``Logit``, ``cov_type="cluster"``).
+    """
+    import statsmodels.api as sm
+
+    f = regime_events(frame.dropna(subset=["neighbour_democratic_share"]))
+    f = f[f["autocratic"]]
+    x = sm.add_constant(f["neighbour_democratic_share"].to_numpy(dtype=np.float64), has_constant="add")
+    y = f["exit"].to_numpy(dtype=np.float64)
+    groups, _ = pd.factorize(f["iso3"])
+    res = sm.Logit(y, x).fit(disp=0, cov_type="cluster", cov_kwds={"groups": groups})
+    return Logit(np.asarray(res.params), np.asarray(res.bse), np.asarray(res.conf_int()), len(f),
+                 int(groups.max() + 1), int(y.sum()), float(x[:, 1].mean()))

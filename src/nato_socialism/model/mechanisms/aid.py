@@ -23,28 +23,57 @@ Sources: Galiani, Knack, Xu & Zou 2017 (+0.35 pp growth per pp aid/GNI); Clemens
 
 from __future__ import annotations
 
-import numpy as np
+from ..compiled import DS, KP, equation, row_sum
+from .living import log1p_or_zero
 
-from ..linalg import row_sum
+
+@equation
+def budget(aid_share, gdp, priority, scratch):
+    """One member's aid budget ``B = sum(aid * Y)`` and its budget-weighted mean priority.
+
+    Row arrays over countries; ``scratch``: two spare rows.
+    """
+    for j in range(gdp.shape[0]):
+        given = aid_share[j] * gdp[j]
+        scratch[0, j] = given
+        scratch[1, j] = given * priority[j]
+    total = row_sum(scratch[0])
+    return total, (row_sum(scratch[1]) / total if total > 0 else 0.0)
 
 
-def received_share(aid_share, gdp, pop, poverty, income, socialist, priority, p):
-    """Aid received by each country, as a share of its own GDP."""
-    budget = row_sum(aid_share * gdp)
-    mean_prio = np.divide(row_sum(aid_share * gdp * priority), budget, out=np.zeros_like(budget), where=budget > 0)
-    eligible = income < p.aid_recipient_max_income
-    weight = np.where(eligible, pop * poverty * (1.0 + mean_prio * socialist), 0.0)
-    total = row_sum(weight)
-    received = np.divide(budget * weight, total, out=np.zeros_like(weight), where=total > 0)
+@equation
+def allocate(aid_share, gdp, priority, pop, poverty, income, regime, q, scratch, received):
+    """Aid received by every country of one member, as a share of its own GDP (into ``received``)."""
+    total_budget, mean_priority = budget(aid_share, gdp, priority, scratch)
+    for j in range(gdp.shape[0]):
+        scratch[2, j] = need_weight(pop[j], poverty[j], income[j], regime[j] == DS, mean_priority, q)
+    total = row_sum(scratch[2])
+    for j in range(gdp.shape[0]):
+        received[j] = received_share(total_budget, scratch[2, j], total, gdp[j])
+
+
+@equation
+def need_weight(pop, poverty, income, socialist, mean_priority, q):
+    """A recipient's weight in the allocation: ``pop * poverty * (1 + prio * soc)`` below ``y_max``."""
+    if income < q[KP.aid_recipient_max_income]:
+        return pop * poverty * (1.0 + mean_priority * (1.0 if socialist else 0.0))
+    return 0.0
+
+
+@equation
+def received_share(budget, weight, total_weight, gdp):
+    """Aid received as a share of the recipient's own GDP: ``B * w / sum(w) / Y``."""
+    received = budget * weight / total_weight if total_weight > 0 else 0.0
     return received / gdp
 
 
-def growth_effect(received, p):
+@equation
+def growth_effect(received, q):
     """Extra growth (log-points per year) from aid received (share of GNI)."""
-    return p.aid_growth_effect * received / (1.0 + received / p.aid_saturation)
+    return q[KP.aid_growth_effect] * received / (1.0 + received / q[KP.aid_saturation])
 
 
-def consumption_log(aid_share, received, p, donor_cost: bool = True):
-    """Aid's channel of the living standard, ln(1 - given + c_share * received)."""
-    given = aid_share if donor_cost else 0.0
-    return np.log1p(-given + p.aid_consumption_share * received)
+@equation
+def consumption_log(aid_share, received, donor_cost, q):
+    """Aid's channel of the living standard: ``ln(1 - given + c_share * received)``."""
+    return log1p_or_zero(-(aid_share if donor_cost else 0.0) + q[KP.aid_consumption_share] * received)

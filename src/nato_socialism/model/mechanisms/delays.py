@@ -16,9 +16,28 @@ with ranges.
 
 from __future__ import annotations
 
+from ..compiled import KP, equation
 
-def smooth(reference, value, tau, on: bool = True, drift=0.0):
-    """First-order lag of ``value``; returns ``value`` itself when delays are off."""
-    if not on:
-        return value
-    return reference + drift + (value - reference) / tau
+
+@equation
+def smooth(reference, value, tau, on, drift):
+    """First-order lag of ``value``; ``value`` itself when delays are off (``on`` false)."""
+    return reference + drift + (value - reference) / tau if on else value
+
+
+@equation
+def expectation(reference, value, on, q):
+    """Next year's expectation of a living-standard channel (log-points)."""
+    return smooth(reference, value, q[KP.expectation_time], on, 0.0)
+
+
+@equation
+def income_expectation(reference, value, on, growing, q):
+    """Next year's expectation of income (log-points): it also drifts with frontier growth (if M11 is on)."""
+    return smooth(reference, value, q[KP.expectation_time], on, q[KP.frontier_growth] if growing else 0.0)
+
+
+@equation
+def perception(reference, value, on, q):
+    """Next year's perceived immigration beyond integration capacity (share of population)."""
+    return smooth(reference, value, q[KP.perception_time], on, 0.0)

@@ -21,30 +21,49 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..linalg import neighbour_mean, row_sum
+from ..compiled import DS, KP, csr_dot, csr_rows, equation, row_sum
+from .scarcity import output
 
 
-def neighbour_share(weights, socialist):
-    """Neighbours' share of democratic socialist countries (members, countries)."""
-    return neighbour_mean(weights, socialist.astype(np.float64))
+@equation
+def neighbour_mean(indptr, indices, data, x, j):
+    """Row-normalized neighbour average ``(W @ x)_j`` (``W`` in CSR form, rows sum to 1)."""
+    return csr_dot(indptr, indices, data, x, j)
 
 
-def socialist_gdp_share(gdp, socialist):
-    """Socialist share of world GDP, shape (members, 1)."""
-    return row_sum(np.where(socialist, gdp, 0.0)) / row_sum(gdp)
+def neighbour_means(weights, x) -> np.ndarray:
+    """:func:`neighbour_mean` of every country and member row of ``x`` (members, countries)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    csr_rows(weights.indptr, weights.indices, weights.data, x, out)
+    return out
 
 
-def hazard_multiplier(share_neighbours, gdp_share, p):
-    """Multiplier on transition hazards."""
+@equation
+def socialist_gdp_share(gdppc, scarcity, pop, regime, scratch):
+    """``G_s`` of one member from its country rows (``scratch``: two spare rows)."""
+    for j in range(pop.shape[0]):
+        gdp = output(gdppc[j], scarcity[j]) * pop[j]
+        scratch[0, j] = gdp
+        scratch[1, j] = gdp if regime[j] == DS else 0.0
+    return row_sum(scratch[1]) / row_sum(scratch[0])
+
+
+@equation
+def hazard_multiplier(share_neighbours, gdp_share, q):
+    """Multiplier on transition hazards (``M5``): Hill curve in ``s_n`` plus the bloc's pull."""
     s2 = share_neighbours * share_neighbours
-    return 1.0 + p.diffusion_strength * s2 / (s2 + p.diffusion_half_share**2) + p.superpower_pull * gdp_share
+    h = q[KP.diffusion_half_share]
+    return 1.0 + q[KP.diffusion_strength] * s2 / (s2 + h * h) + q[KP.superpower_pull] * gdp_share
 
 
-def support_pull(share_neighbours, support, p):
-    """Demonstration effect of socialist neighbours on support."""
-    return p.diffusion_support * share_neighbours * (1.0 - support)
+@equation
+def support_pull(share_neighbours, support, socialist, q):
+    """Demonstration effect of socialist neighbours on support (``dS_M5``), outside republics."""
+    return 0.0 if socialist else q[KP.diffusion_support] * share_neighbours * (1.0 - support)
 
 
-def democracy_drift(weights, democracy, p):
-    """Change of democracy level toward the neighbours' mean."""
-    return p.democracy_drift * (neighbour_mean(weights, democracy) - democracy)
+@equation
+def democracy_drift(neighbours_democracy, democracy, q):
+    """Change of the democracy level toward the neighbours' mean."""
+    return q[KP.democracy_drift] * (neighbours_democracy - democracy)

@@ -25,28 +25,49 @@ capacity and erosion strength are assumptions with wide ranges (registry).
 
 from __future__ import annotations
 
-import numpy as np
+from ..compiled import KP, clip, equation
+
+#: Labour demand for newcomers never falls below this share of its full-employment level.
+LABOUR_DEMAND_FLOOR = 0.1
+#: Cohesion below which erosion does not grow further.
+COHESION_FLOOR = 0.2
 
 
-def labour_demand(unemployment, p):
-    """Labour demand for newcomers, 1 at full employment, 0.1 at and beyond the slack level."""
-    return np.clip(1.0 - unemployment / p.integration_unemployment_slack, 0.1, 1.0)
+@equation
+def labour_demand(unemployment, q):
+    """Labour demand for newcomers ``L(u)``: 1 at full employment, 0.1 at and beyond the slack level."""
+    return clip(1.0 - unemployment / q[KP.integration_unemployment_slack], LABOUR_DEMAND_FLOOR, 1.0)
 
 
-def capacity(pop, unemployment, invest, p):
-    """Integration capacity (people per year)."""
-    base = p.integration_capacity_base + p.integration_capacity_investment * 100.0 * invest
-    return pop * base * labour_demand(unemployment, p)
+@equation
+def capacity(pop, unemployment, invest, q):
+    """Integration capacity (people per year) with integration investment ``invest`` (share of GDP)."""
+    base = q[KP.integration_capacity_base] + q[KP.integration_capacity_investment] * 100.0 * invest
+    return pop * base * labour_demand(unemployment, q)
 
 
-def integrate(unintegrated, inflow, cap, p):
-    """Return (new unintegrated stock, integrated this year, excess inflow in people)."""
+@equation
+def integrate(unintegrated, inflow, cap, q):
+    """(New unintegrated stock, integrated this year): capacity first, then the natural rate."""
     stock = unintegrated + inflow
-    integrated = np.minimum(stock, cap)
-    integrated = integrated + p.natural_integration_rate * (stock - integrated)
-    return stock - integrated, integrated, np.maximum(0.0, inflow - cap)
+    integrated = min(stock, cap)
+    integrated = integrated + q[KP.natural_integration_rate] * (stock - integrated)
+    return stock - integrated, integrated
 
 
-def erosion(perceived_excess_share, cohesion, p):
-    """Change of coalition support from perceived inflow beyond capacity."""
-    return -p.erosion_strength * perceived_excess_share / np.maximum(cohesion, 0.2)
+@equation
+def excess(inflow, cap):
+    """Inflow beyond capacity (people)."""
+    return max(0.0, inflow - cap)
+
+
+@equation
+def erosion(perceived_excess_share, cohesion, q):
+    """Change of coalition support from perceived inflow beyond capacity (``dS_M7``)."""
+    return -q[KP.erosion_strength] * perceived_excess_share / max(cohesion, COHESION_FLOOR)
+
+
+@equation
+def unemployment_pressure(excess_share, q):
+    """Change of unemployment from inflow beyond capacity (share of population)."""
+    return q[KP.excess_unemployment_effect] * excess_share

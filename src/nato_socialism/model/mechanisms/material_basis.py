@@ -16,18 +16,16 @@ Stephan 2011 (democracy after nonviolent campaigns). Values are assumptions with
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import expit
+import math
+
+from ..compiled import KP, equation, expit
 
 REFERENCE_INCOME = 20000.0
 
 
-def democratic_probability(income, democracy, peaceful, p):
-    """Probability that a transition yields democratic socialism."""
-    logit = (
-        p.democratic_outcome_base
-        + p.material_basis_effect * np.log(income / REFERENCE_INCOME)
-        + p.democratic_norms_effect * (democracy - 0.5)
-        + p.nonviolent_outcome_bonus * peaceful
-    )
+@equation
+def democratic_probability(income, democracy, peaceful, q):
+    """Probability that a transition yields democratic socialism (``peaceful``: 1.0 or 0.0)."""
+    logit = (q[KP.democratic_outcome_base] + q[KP.material_basis_effect] * math.log(income / REFERENCE_INCOME)
+             + q[KP.democratic_norms_effect] * (democracy - 0.5) + q[KP.nonviolent_outcome_bonus] * peaceful)
     return expit(logit)

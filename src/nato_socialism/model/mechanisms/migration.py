@@ -37,94 +37,115 @@ models (Grogger & Hanson 2011). Rates are assumptions with ranges (registry).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
-import numpy as np
+from ..compiled import KP, equation
+from .integration import labour_demand
 
-from ..linalg import member_matmul
-from . import integration
-
+#: Income scale of destination attractiveness (2021 PPP $).
 REFERENCE_INCOME = 20000.0
+#: Unemployment below which it does not push emigration.
+PUSH_UNEMPLOYMENT = 0.05
+#: Guard against division by zero in the allocation (people).
+_TINY = 1e-300
 
 
-@dataclass(frozen=True)
-class Flows:
-    """Result of one year of migration (people, shape (members, countries))."""
+# ------------------------------------------------------------------------ origins
+@equation
+def hump(income, q):
+    """Emigration propensity relative to its peak (1 at the peak income).
 
-    emigrants: np.ndarray  # economic and onward-refugee emigrants who left
-    immigrants: np.ndarray  # admitted gravity immigrants
-    refugees_out: np.ndarray  # refugees hosted by neighbours, by origin
-    refugees_in: np.ndarray  # refugees hosted, by host
-    displaced: np.ndarray  # new displaced stock (originating)
-
-    @property
-    def net(self) -> np.ndarray:
-        """Net population change from migration."""
-        return self.immigrants + self.refugees_in - self.emigrants - self.refugees_out
-
-    @property
-    def inflow(self) -> np.ndarray:
-        """Everyone arriving (joins the unintegrated stock, M7)."""
-        return self.immigrants + self.refugees_in
+    ``(y / y_p)^beta * exp((beta / gamma) * (1 - (y / y_p)^gamma))``, computed as one
+    exponential of ``beta ln x + (beta / gamma) (1 - x^gamma)`` with ``x = y / y_p``.
+    """
+    lx = math.log(income / q[KP.emigration_peak_income])
+    beta, gamma = q[KP.emigration_elasticity], q[KP.emigration_hump_curvature]
+    return math.exp(beta * lx + (beta / gamma) * (1.0 - math.exp(gamma * lx)))
 
 
-def hump(income, p):
-    """Emigration propensity relative to its peak (1 at the peak income)."""
-    x = income / p.emigration_peak_income
-    beta, gamma = p.emigration_elasticity, p.emigration_hump_curvature
-    return x**beta * np.exp((beta / gamma) * (1.0 - x**gamma))
-
-
-def economic_emigration(income, unemployment, pop, p):
+@equation
+def economic_emigration(income, unemployment, pop, q):
     """Desired economic emigrants per year (people)."""
-    push = 1.0 + p.emigration_unemployment_push * np.maximum(0.0, unemployment - 0.05)
-    return p.emigration_max_rate * hump(income, p) * push * pop
+    push = 1.0 + q[KP.emigration_unemployment_push] * max(0.0, unemployment - PUSH_UNEMPLOYMENT)
+    return q[KP.emigration_max_rate] * hump(income, q) * push * pop
 
 
-def _kernel_product(x, kernels, t):
-    """Return x @ K with K the per-member mixture of the regional and global kernels."""
-    n = x.shape[1]
-    both = member_matmul(x, kernels)
-    return (1.0 - t) * both[:, :n] + t * both[:, n:]
+@equation
+def new_displaced(pop, poverty, turmoil, q):
+    """People newly displaced this year: ``pop * (d_pov * poverty + d_turm * turmoil)``."""
+    return pop * (q[KP.displacement_poverty_rate] * poverty + q[KP.displacement_turmoil_rate] * turmoil)
 
 
-def allocate(desired, attract, room, kernels, t):
-    """One round of gravity allocation under caps: (emigrants who left, immigrants admitted)."""
-    z = _kernel_product(attract, kernels, t)
-    per_z = np.divide(desired, z, out=np.zeros_like(desired), where=z > 0)
-    demand = attract * _kernel_product(per_z, kernels, t)
-    accept = np.where(demand > room, room / np.maximum(demand, 1e-300), 1.0)
-    return per_z * _kernel_product(attract * accept, kernels, t), demand * accept
+@equation
+def displaced_stock(displaced, new, q):
+    """Displaced stock after returns and the newly displaced."""
+    return displaced * (1.0 - q[KP.displacement_return_rate]) + new
 
 
-def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, ctx, p, switches) -> Flows:
-    """One year of migration; returns the flows (population is updated by the caller)."""
-    econ = economic_emigration(income, unemployment, pop, p) if switches.on("migration_economic") else 0.0 * pop
-    if switches.on("migration_refugees"):
-        new_displaced = pop * (p.displacement_poverty_rate * poverty + p.displacement_turmoil_rate * turmoil)
-    else:
-        new_displaced = np.zeros_like(pop)
-    stock = displaced * (1.0 - p.displacement_return_rate) + new_displaced
-    crossing = p.refugee_cross_border_share * new_displaced
-    to_neighbours = p.refugee_neighbour_share * crossing
-    refugees_in = np.ascontiguousarray((ctx.refugee_kernel_t @ np.ascontiguousarray(to_neighbours.T)).T)
-    desired = econ + (crossing - to_neighbours)
+@equation
+def refugees(new, q):
+    """(Refugees crossing a border, of whom hosted by neighbours) among the newly displaced."""
+    crossing = q[KP.refugee_cross_border_share] * new
+    return crossing, q[KP.refugee_neighbour_share] * crossing
 
-    t = p.migration_long_distance_share
-    kernels = ctx.migration_kernels
-    labour = integration.labour_demand(unemployment, p)
-    attract = (income / REFERENCE_INCOME) ** p.destination_income_elasticity * labour
-    room = cap * pop if switches.on("migration_caps") else np.full_like(pop, np.inf)
-    left, admitted = allocate(desired, attract, room, kernels, t)
-    if switches.on("migration_caps"):
-        # migrants refused everywhere try once more where room is left (e.g. an open border)
-        free = np.maximum(room - admitted, 0.0)
-        left2, admitted2 = allocate(desired - left, attract * free / np.maximum(room, 1e-300), free, kernels, t)
-        left, admitted = left + left2, admitted + admitted2
-    return Flows(
-        emigrants=left,
-        immigrants=admitted,
-        refugees_out=to_neighbours,
-        refugees_in=refugees_in,
-        displaced=stock,
-    )
+
+@equation
+def desired_emigrants(economic, crossing, hosted):
+    """Emigrants entering the gravity allocation: economic ones and refugees not hosted by neighbours."""
+    return economic + (crossing - hosted)
+
+
+# ------------------------------------------------------------------------ destinations
+_LOG_REFERENCE_INCOME = math.log(REFERENCE_INCOME)
+
+
+@equation
+def attractiveness(log_income, unemployment, q):
+    """Attractiveness of a destination: ``(y / 20000)^alpha * L(u)`` (``log_income``: ``ln y``)."""
+    return (math.exp(q[KP.destination_income_elasticity] * (log_income - _LOG_REFERENCE_INCOME))
+            * labour_demand(unemployment, q))
+
+
+@equation
+def room(cap, pop, caps):
+    """Immigrants a destination admits at most (people); unlimited without caps."""
+    return cap * pop if caps else math.inf
+
+
+# ------------------------------------------------------------------------ one gravity round
+@equation
+def kernel_mix(t, regional, long_distance):
+    """Product with the mixed kernel ``(1 - t) K_regional + t K_global`` from the two products."""
+    return (1.0 - t) * regional + t * long_distance
+
+
+@equation
+def per_attraction(desired, z):
+    """``E_o / Z_o``: an origin's desired emigrants per unit of attraction it sees (0 if none)."""
+    return desired / z if z > 0 else 0.0
+
+
+@equation
+def acceptance(demand, room):
+    """Share of a destination's demand it accepts: ``min(1, room / demand)``."""
+    return room / max(demand, _TINY) if demand > room else 1.0
+
+
+@equation
+def second_round(room, admitted, desired, left, attract):
+    """Inputs of the second round: (room left, emigrants refused, attractiveness scaled by room left)."""
+    free = max(room - admitted, 0.0)
+    return free, desired - left, attract * free / max(room, _TINY)
+
+
+# ------------------------------------------------------------------------ the year's flows
+@equation
+def inflow(admitted, refugees_in):
+    """Everyone arriving (joins the unintegrated stock, M7)."""
+    return admitted + refugees_in
+
+
+@equation
+def net_migration(admitted, refugees_in, left, hosted_abroad):
+    """Net population change from migration."""
+    return admitted + refugees_in - left - hosted_abroad

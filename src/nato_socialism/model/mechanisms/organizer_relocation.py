@@ -19,20 +19,47 @@ there"); all parameter values are assumptions with ranges (see the registry).
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..linalg import row_sum
+from ..compiled import KP, equation, row_sum
 
 
-def relocation(movement, pop, rate, target, p, diminishing: bool = True):
-    """Return the change of movement share (members, countries) from relocation."""
-    adults = p.adult_share * pop
-    leaving = rate * (target <= 0.0) * movement * adults
-    pool = row_sum(leaving)
-    weight = target * adults
-    total = row_sum(weight)
-    share = np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
-    gain = p.relocation_efficiency * pool * share / adults
+@equation
+def adults(pop, q):
+    """Adults of a country (people): ``A = adult_share * pop``."""
+    return q[KP.adult_share] * pop
+
+
+@equation
+def leaving(rate, target, movement, adults):
+    """Organizers leaving a country this year (people): ``r * m * A`` outside target countries."""
+    return rate * (1.0 if target <= 0.0 else 0.0) * movement * adults
+
+
+@equation
+def destination_weight(target, adults):
+    """Unnormalized share of the pool a country receives: ``tau * A``."""
+    return target * adults
+
+
+@equation
+def pool(movement, pop, rate, target, q, scratch):
+    """One member's pool of relocating organizers and total destination weight (row arrays in)."""
+    for j in range(pop.shape[0]):
+        a = adults(pop[j], q)
+        scratch[0, j] = leaving(rate[j], target[j], movement[j], a)
+        scratch[1, j] = destination_weight(target[j], a)
+    return row_sum(scratch[0]), row_sum(scratch[1])
+
+
+@equation
+def relocation(movement, pop, rate, target, pool_size, total_weight, diminishing, q):
+    """Change of a country's movement share: its gain from the pool minus its organizers leaving.
+
+    ``pool_size`` and ``total_weight`` come from :func:`pool`; ``diminishing`` switches the
+    ``1 + m / m_sat`` term.
+    """
+    a = adults(pop, q)
+    share = destination_weight(target, a) / total_weight if total_weight > 0 else 0.0
+    gain = q[KP.relocation_efficiency] * pool_size * share / a
     if diminishing:
-        gain = gain / (1.0 + movement / p.relocation_saturation)
-    return gain - leaving / adults
+        gain = gain / (1.0 + movement / q[KP.relocation_saturation])
+    return gain - leaving(rate, target, movement, a) / a

@@ -26,35 +26,61 @@ hazards are assumptions with ranges.
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import expit
+from ..compiled import KP, equation, expit
+
+#: Logistic scales of the reaction and support thresholds of the regime hazards.
+REACTION_SCALE, SUPPORT_SCALE = 0.03, 0.02
 
 
-def immigration_term(unintegrated_share, unintegrated_share0, p):
+@equation
+def recent_contact(integrated_recent, integrated, q):
+    """Newcomers integrated recently (people): ``I_rec * (1 - 1 / memory) + integrated``."""
+    return integrated_recent * (1.0 - 1.0 / q[KP.contact_memory]) + integrated
+
+
+@equation
+def immigration_term(unintegrated_share, unintegrated_share0, q):
     """Long-run reactionary support added by unintegrated immigration since the start."""
-    return p.reaction_immigration_effect * (unintegrated_share - unintegrated_share0)
+    return q[KP.reaction_immigration_effect] * (unintegrated_share - unintegrated_share0)
 
 
-def contact_term(integrated_recent_share, p):
+@equation
+def contact_term(integrated_recent_share, q):
     """Long-run reactionary support removed by contact with integrated newcomers."""
-    return -p.reaction_contact_effect * integrated_recent_share
+    return -q[KP.reaction_contact_effect] * integrated_recent_share
 
 
-def living_standard_push(gap_total, p):
+@equation
+def adjustment(target, reaction, q):
+    """Reactionary support's move toward its long-run level ``R*`` (``dR_M9``)."""
+    return q[KP.reaction_adjust_rate] * (target - reaction)
+
+
+@equation
+def living_standard_push(gap_total, q):
     """Reactionary support gained this year from living standards below expectation."""
-    return p.reaction_living_standard_effect * np.maximum(0.0, -gap_total)
+    return q[KP.reaction_living_standard_effect] * max(0.0, -gap_total)
 
 
-def reversion_hazard(reaction, p):
+@equation
+def push_part(push, gap, gap_total):
+    """The part of the push attributed to one living-standard channel: its share of a negative gap."""
+    return push * gap / gap_total if gap_total < 0 else 0.0
+
+
+@equation
+def reversion_hazard(reaction, q):
     """Hazard that a democratic socialist republic falls to a reactionary regime."""
-    return p.reversion_rate * expit((reaction - p.reaction_threshold) / 0.03)
+    return q[KP.reversion_rate] * expit((reaction - q[KP.reaction_threshold]) / REACTION_SCALE)
 
 
-def electoral_loss_hazard(support, p):
+@equation
+def electoral_loss_hazard(support, q):
     """Hazard that a democratic socialist government is voted out."""
-    return p.electoral_loss_rate * expit((p.support_loss_threshold - support) / 0.02)
+    return q[KP.electoral_loss_rate] * expit((q[KP.support_loss_threshold] - support) / SUPPORT_SCALE)
 
 
-def backsliding_hazard(reaction, p):
+@equation
+def backsliding_hazard(reaction, q):
     """Hazard that a capitalist democracy backslides into a reactionary regime."""
-    return p.backsliding_rate * expit((reaction - p.reaction_threshold) / 0.03)
+    return q[KP.backsliding_rate] * expit((reaction - q[KP.reaction_threshold]) / REACTION_SCALE)

@@ -21,33 +21,56 @@ onset rates are assumptions (registry).
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import expit
+from ..compiled import KP, equation, expit
+from .movement import bounded_movement
+
+#: Support level around which autocracies' campaign onset turns on, and its logistic scale.
+CAMPAIGN_SUPPORT, CAMPAIGN_SCALE = 0.35, 0.03
+#: Logistic scale of the electoral majority around the transition threshold.
+MAJORITY_SCALE = 0.02
 
 
-def viability(participation, p):
+@equation
+def viability(participation, q):
     """Smooth indicator of active participation above the viability level."""
-    return expit((participation - p.viability_participation) / (0.2 * p.viability_participation))
+    v = q[KP.viability_participation]
+    return expit((participation - v) / (0.2 * v))
 
 
-def electoral_hazard(support, viable, multiplier, p):
+@equation
+def electoral_hazard(support, viable, multiplier, q):
     """Yearly hazard of an electoral socialist transition in a capitalist democracy."""
-    majority = expit((support - p.transition_support_threshold) / 0.02)
-    return p.electoral_transition_rate * majority * viable * multiplier
+    majority = expit((support - q[KP.transition_support_threshold]) / MAJORITY_SCALE)
+    return q[KP.electoral_transition_rate] * majority * viable * multiplier
 
 
-def campaign_hazard(support, viable, multiplier, p):
-    """Yearly hazard that a maximalist campaign starts in an autocracy."""
-    return p.campaign_onset_rate * viable * expit((support - 0.35) / 0.03) * multiplier
+@equation
+def campaign_hazard(support, viable, multiplier, q):
+    """Yearly hazard that a maximalist campaign starts in an autocracy or reactionary regime."""
+    return q[KP.campaign_onset_rate] * viable * expit((support - CAMPAIGN_SUPPORT) / CAMPAIGN_SCALE) * multiplier
 
 
-def reform_hazard(viable, multiplier, p):
+@equation
+def reform_hazard(viable, multiplier, q):
     """Yearly hazard that a bureaucratic regime is democratized from within (M10 hysteresis)."""
-    return p.reform_rate * p.hysteresis * viable * multiplier
+    return q[KP.reform_rate] * q[KP.hysteresis] * viable * multiplier
 
 
-def campaign_outcome(u_type, u_success, p):
-    """Whether campaigns are nonviolent and whether they succeed (boolean arrays)."""
-    nonviolent = u_type < p.nonviolent_share
-    success = u_success < np.where(nonviolent, p.nonviolent_success, p.violent_success)
+@equation
+def campaign_outcome(u_type, u_success, q):
+    """Whether a campaign is nonviolent and whether it succeeds, from two uniform draws."""
+    nonviolent = u_type < q[KP.nonviolent_share]
+    success = u_success < (q[KP.nonviolent_success] if nonviolent else q[KP.violent_success])
     return nonviolent, success
+
+
+@equation
+def failed_campaign_support(support, q):
+    """Change of support after a failed campaign (``dS_M3``)."""
+    return -q[KP.campaign_failure_cost] * support
+
+
+@equation
+def failed_campaign_movement(movement, q):
+    """The movement share after a failed campaign (kept within its bounds)."""
+    return bounded_movement(movement * (1.0 - q[KP.campaign_failure_cost]))
