@@ -214,28 +214,12 @@ def test_missing_results_directory(tmp_path):
     assert code == 2 and "does not exist" in stderr
 
 
-def test_layers_inner_never_import_the_report():
-    """data, model, experiments and validation never import the report or the CLI; the report never the CLI."""
-    import ast
-    from pathlib import Path
+def test_the_report_never_imports_the_command_line():
+    """Both are interfaces (tests/test_architecture.py checks the layers); the report stands on its own."""
+    from test_architecture import import_graph
 
-    root = Path(__file__).parents[1] / "src" / "nato_socialism"
-    outer = {"report": ("report", "cli"), "data": ("report", "cli"), "model": ("report", "cli"),
-             "experiments": ("report", "cli"), "validation": ("report", "cli")}
-    for package, forbidden in outer.items():
-        for path in (root / package).rglob("*.py"):
-            tree = ast.parse(path.read_text())
-            for node in ast.walk(tree):
-                names = []
-                if isinstance(node, ast.ImportFrom):
-                    names = [("." * node.level) + (node.module or "")]
-                elif isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                for name in names:
-                    parts = name.lstrip(".").split(".")
-                    parts = parts[1:] if parts[0] == "nato_socialism" else parts
-                    if name.startswith("..") or name.startswith("nato_socialism"):
-                        assert parts[0] not in forbidden or parts[0] == package, (path, name)
+    report = {m: deps for m, deps in import_graph().items() if m.startswith("nato_socialism.report")}
+    assert report and not [(m, d) for m, deps in report.items() for d in deps if d.startswith("nato_socialism.cli")]
 
 
 def test_run_without_chunks_still_reports(tmp_path):

@@ -221,7 +221,8 @@ def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
     assert set(country_trajectory(store, run_id, "FRA")["doctrine"]) == set(DOCTRINES)
     out = tmp_path / "o'clock export"
     written = export_run(store, run_id, fmt, out)
-    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "outcomes", "series",
+    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "countries", "blocs", "data_notes",
+                                                                 "outcomes", "series", "country_hist",
                                                                  "trajectories", "why")} | {"run.json"}
     read = pd.read_csv if fmt == "csv" else pd.read_parquet
     got = read(out / f"outcomes.{fmt}")

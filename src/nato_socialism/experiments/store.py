@@ -59,9 +59,10 @@ DB_NAME = "runs.duckdb"
 EXPORT_FORMATS = ("csv", "parquet")
 #: Tables a chunk may write, in commit order.
 CHUNK_TABLES = CHUNK_TABLE_NAMES
-RUN_TABLES = ("experiments", *CHUNK_TABLES)
 #: Run-level tables written once when a run starts (``<run>/<name>.parquet``, schema version 2).
 RUN_LEVEL_TABLES = ("countries", "blocs", "data_notes")
+#: Every table of a run (views of :meth:`ResultStore.query`, files of ``results export``).
+RUN_TABLES = ("experiments", *RUN_LEVEL_TABLES, *CHUNK_TABLES)
 
 _DDL = """
 create table if not exists store_info (key varchar primary key, value varchar);

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+import nato_socialism.report.figures as F  # the module, not the package (which imports this one)
+
 from ..experiments.recorder import regime_column
 from ..experiments.series import QUANTITIES, SCOPE_LABELS
 from ..formatting import pair_cell, summary_cell
 from ..model.outcomes import OUTCOMES
 from ..model.state import REGIME_LABELS, Regime
-from . import figures as F
 from .data import RunData
 
 #: Sections in report order: id -> heading.

@@ -379,7 +379,8 @@ def forest_plot_spec(comparison: pd.DataFrame, outcomes: pd.DataFrame, reference
 
     if never_year is None:
         years = [outcomes[o] for o in OUTCOMES if OUTCOMES[o].unit == "year" and o in outcomes]
-        never_year = float(np.nanmax(pd.concat(years))) + 1 if years else 0.0
+        latest = pd.concat(years).max() if years else np.nan  # NaN when no member reaches any year
+        never_year = float(latest) + 1 if pd.notna(latest) else 0.0
     rows = comparison[(comparison["a"] == reference) & (comparison["n"] > 0)]
     names = [o for o in OUTCOMES if o in set(rows["outcome"])]
     rivals = list(dict.fromkeys(rows["b"]))
