@@ -366,15 +366,14 @@ def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total,
 
 
 @kernel
-def society(  # noqa: PLR0913 - the state of a year in, the next one out
+def society(
         # state at the start of the year
         pop, movement_, support, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
         integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base, unintegrated_share0,
         lost,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
-        stock,
-        left, admitted, refugees_in, to_neighbours, shock, soc_share0,
+        stock, left, admitted, refugees_in, to_neighbours, shock, soc_share0,
         # country constants, keys, parameters, switches
         gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw, decompose,
         # outputs
@@ -410,7 +409,7 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
     on_reaction_living_standard = sw[SW.reaction_living_standard]
     for m in range(e):
         q = P[m]
-        # ---- M6 net flows, M7 integration and erosion, unemployment, living standards, poverty
+        # ---- M6 net flows, M7 integration and erosion, unemployment, living standards, poverty, M12
         for j in range(n):
             if on_migration:
                 p2 = pop1[m, j] + migration.net_migration(admitted[m, j], refugees_in[m, j], left[m, j],
@@ -469,7 +468,7 @@ def society(  # noqa: PLR0913 - the state of a year in, the next one out
         gs = soc_share0[m] if on_diffusion_superpower else 0.0
         key = keys[m]
         democracy_row = democracy[m]
-        # ---- M1, M2 movement and support, M5 diffusion, M9 reaction, regime events, clip, M12
+        # ---- M1, M2 movement and support, M5 diffusion, M9 reaction, regime events, clip
         for j in range(n):
             r = regime[m, j]
             soc = r == DS

@@ -19,6 +19,7 @@ from scipy.special import expit, logit
 
 from ..errors import UserError
 from . import doctrines, kernels
+from .compiled import evaluate, kernel_params
 from .context import (
     CONSUMPTION_SHARE,
     POLICY_EVENTS,
@@ -28,6 +29,7 @@ from .context import (
     initial_regime,
 )
 from .linalg import member_slots, single_threaded_blas
+from .mechanisms import aid, background
 from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
 from .rng import normals
@@ -168,7 +170,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
                                                 ctx.start_year)
     unintegrated = tile(world.migrant_share) * pop * p.init_unintegrated_share
     first_world = ctx.blocs.first_world[0]
-    aid0 = np.where(first_world, np.log1p(-p.baseline_aid_share), 0.0)
+    aid0 = np.where(first_world, evaluate(aid.consumption_log, kernel_params(p), p.baseline_aid_share, 0.0, 1.0), 0.0)
     zeros = np.zeros((e, n))
     return State(
         year=ctx.start_year,
@@ -179,7 +181,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         movement=movement,
         support=support,
         reaction=react,
-        unemployment=tile(np.clip(world.unemployment, 0.005, 0.5)),
+        unemployment=tile(np.clip(world.unemployment, *background.UNEMPLOYMENT_BOUNDS)),
         unintegrated=unintegrated,
         integrated_recent=zeros.copy(),
         displaced=tile(world.refugees_origin) / p.refugee_cross_border_share,
