@@ -14,8 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "nato_socialism"
 #: Layers, inside out; a module may import its own layer and inner ones only.
-LAYERS = (("errors", "atomic"), ("data",), ("model",), ("scenario",), ("experiments", "validation"),
-          ("cli", "api", "ema"))
+LAYERS = (("errors", "atomic", "formatting"), ("data",), ("model",), ("scenario",), ("experiments", "validation"),
+          ("cli", "api", "ema", "report"))
 
 
 def _modules() -> dict[str, Path]:

@@ -47,10 +47,11 @@ def stored(setup, tmp_path_factory):
 
 def test_round_trip_is_bitwise(setup, stored):
     store, run_id = stored
-    got = store.load(run_id, tables=("outcomes", "series", "trajectories", "why"))
+    got = store.load(run_id, tables=("outcomes", "series", "country_hist", "trajectories", "why"))
     want = run_in_memory(setup, chunk_size=3, keep=2)
     for name in ("outcomes", "series", "trajectories", "why", "experiments"):
         bitwise_equal(getattr(got, name), getattr(want, name))
+    pd.testing.assert_frame_equal(got.country_summary(), want.country_summary())
     assert set(got.trajectories["member"]) == {0, 1}
     # the stored summary is the in-memory one
     pd.testing.assert_frame_equal(got.summary(), want.summary())
@@ -130,6 +131,19 @@ def test_damaged_file_is_reported_and_resume_repairs_it(setup, tmp_path):
     assert store.meta(run_id)["sessions"] == 2
 
 
+def test_a_store_of_older_runs_takes_newer_ones(tmp_path):
+    store = ResultStore.create(tmp_path / "results")
+    with store._db(write=True) as db:
+        db.execute("update store_info set value = '1' where key = 'schema_version'")
+    ResultStore.create(tmp_path / "results")  # what `run` does before writing a run
+    with store._db() as db:
+        assert db.execute("select value from store_info").fetchone()[0] == str(STORE_SCHEMA_VERSION)
+    with store._db(write=True) as db:
+        db.execute("update store_info set value = ? where key = 'schema_version'", [str(STORE_SCHEMA_VERSION + 1)])
+    with pytest.raises(UserError, match="reads version"):
+        ResultStore.open(tmp_path / "results")
+
+
 def test_killed_run_reads_as_interrupted(setup, tmp_path):
     store = ResultStore.create(tmp_path / "results")
     with store.writer():
@@ -148,9 +162,14 @@ def test_every_stored_column_is_documented(stored):
 
     doc = (Path(__file__).parents[1] / "docs" / "results.md").read_text()
     store, run_id = stored
-    result = store.load(run_id, tables=("outcomes", "series", "trajectories", "why"))
-    for name in ("experiments", "outcomes", "series", "trajectories", "why"):
-        for column in getattr(result, name).columns:
+    result = store.load(run_id, tables=("outcomes", "series", "country_hist", "trajectories", "why"))
+    tables = {name: getattr(result, name) for name in ("experiments", "outcomes", "series", "country_hist",
+                                                         "trajectories", "why")}
+    tables |= {name: store.read(run_id, name) for name in ("countries", "blocs", "data_notes")}
+    tables["country_summary"] = result.country_summary()
+    for name, frame in tables.items():
+        assert not frame.empty, name
+        for column in frame.columns:
             if column not in registry():
                 assert f"`{column}`" in doc, (name, column)
     for column in store.runs().columns:
@@ -202,7 +221,8 @@ def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
     assert set(country_trajectory(store, run_id, "FRA")["doctrine"]) == set(DOCTRINES)
     out = tmp_path / "o'clock export"
     written = export_run(store, run_id, fmt, out)
-    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "outcomes", "series",
+    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "countries", "blocs", "data_notes",
+                                                                 "outcomes", "series", "country_hist",
                                                                  "trajectories", "why")} | {"run.json"}
     read = pd.read_csv if fmt == "csv" else pd.read_parquet
     got = read(out / f"outcomes.{fmt}")

@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..formatting import fmt
 from .options import choice, results_option
-from .render import console, fmt, print_json, progress_bar
+from .render import console, print_json, progress_bar
 
 
 def _p(value) -> str:

@@ -42,19 +42,6 @@ def print_json(document) -> None:
     sys.stdout.write(json.dumps(_clean(document), indent=2) + "\n")
 
 
-def fmt(value: float, unit: str = "") -> str:
-    """Compact number for tables."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "never" if unit == "year" else "-"
-    if unit == "year":
-        return f"{value:.0f}"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
 @contextmanager
 def progress_bar(total: int, description: str, enabled: bool = True):
     """A Rich progress bar with an ETA on stderr; yields an ``advance(n)`` callback."""

@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..formatting import fmt
 from .options import choice, results_option
-from .render import console, fmt, print_json, records
+from .render import console, print_json, records
 
 results_app = typer.Typer(
     help="List, show and export stored runs (DuckDB + Parquet; see docs/results.md).",

@@ -8,9 +8,10 @@ import typer
 from rich.table import Table
 
 from ..errors import UserError
+from ..formatting import pair_cell, summary_cell
 from .common import announce, load, store_writer
 from .options import choice, results_option
-from .render import console, fmt, print_json, progress_bar, records
+from .render import console, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal table (all are in --json).
 HEADLINE = (
@@ -33,13 +34,7 @@ def comparison_table(result) -> Table:
     for name in HEADLINE:
         o = OUTCOMES[name]
         arrow = {"higher": "↑", "lower": "↓", "none": " "}[o.direction]
-        cells = []
-        for d in result.doctrines:
-            r = summary.loc[(d, name)]
-            cell = f"{fmt(r['median'], o.unit)} [{fmt(r['p05'], o.unit)}, {fmt(r['p95'], o.unit)}]"
-            if o.nullable and r["reached"] < 1:
-                cell += f" ({100 * r['reached']:.0f}% reach)"
-            cells.append(cell)
+        cells = [summary_cell(summary.loc[(d, name)], o) for d in result.doctrines]
         table.add_row(f"{name} {arrow}", *cells)
     return table
 
@@ -57,11 +52,7 @@ def pairs_table(result, reference: str) -> Table:
         rows = comp[comp["outcome"] == name].set_index("b")
         if rows.empty:
             continue
-        cells = []
-        for d in others:
-            r = rows.loc[d]
-            diff = f"Δ {fmt(r['diff_mean'])} ±{fmt(1.645 * r['diff_mean_se'])}  P={r['p_a_better']:.2f}"
-            cells.append("-" if r["n"] == 0 else diff)
+        cells = [pair_cell(rows.loc[d]) for d in others]
         table.add_row(name, *cells)
     return table
 
@@ -82,8 +73,8 @@ def run(
                                help="Compute the missing chunks of an interrupted run (id, prefix, or 'latest': "
                                "the newest run with chunks left)."),
     keep_trajectories: int = typer.Option(
-        0, "--keep-trajectories", metavar="K",
-        help="Store country-year trajectories and 'why' tables of the first K members.",
+        None, "--keep-trajectories", metavar="K",
+        help="Store country-year trajectories and 'why' tables of the first K members (default 2).",
     ),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Run on a local Dask cluster of N processes."),
     scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS",
@@ -98,14 +89,14 @@ def run(
     Every run is stored under --results (DuckDB metadata, Parquet tables; see docs/results.md)
     chunk by chunk, so an interrupted run can be finished with --resume RUN.
     """
-    from ..experiments.ensemble import DEFAULT_CHUNK, prepare
+    from ..experiments.ensemble import DEFAULT_CHUNK, DEFAULT_KEEP, prepare
     from ..experiments.executors import make_executor, run_in_memory, start_run
     from ..experiments.store import ResultStore
 
     if resume:
         given = {"SCENARIO": scenario != "default", "--doctrine": doctrine, "--members": members,
                  "--years": years, "--start-year": start_year, "--seed": seed,
-                 "--keep-trajectories": keep_trajectories, "--chunk-size": chunk_size,
+                 "--keep-trajectories": keep_trajectories is not None, "--chunk-size": chunk_size,
                  "--no-store": no_store}
         clash = [k for k, v in given.items() if v]
         if clash:
@@ -116,6 +107,7 @@ def run(
         run_id = result.meta["run_id"]
     else:
         chunk_size = chunk_size or DEFAULT_CHUNK
+        keep_trajectories = DEFAULT_KEEP if keep_trajectories is None else keep_trajectories
         if keep_trajectories < 0:
             raise UserError("--keep-trajectories must be 0 or more.")
         sc = load(scenario, members=members, horizon=years, start_year=start_year, seed=seed,

@@ -7,9 +7,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..formatting import fmt
 from .common import announce, check_doctrines, load, store_writer
 from .options import choice, results_option
-from .render import console, fmt, print_json, progress_bar, records
+from .render import console, print_json, progress_bar, records
 
 
 def show_indices(indices, meta: dict, json_out: bool, extra_doc: dict | None = None, top: int = 25) -> None:

@@ -14,6 +14,13 @@ its target and whether it was met:
   doctrine streamed to a results store, and its ratio to a 2,000-member run (flat memory);
 * ``dask_speedup``: a local Dask cluster of 2 workers against 1 on the same 2,000 members
   (cluster start-up excluded; each worker simulates on one thread);
+* ``report_seconds`` / ``report_mb`` / ``report_load_seconds``: ``nato-socialism report`` of
+  the default run (200 members) as a command: its wall time, the file's size, and the time from
+  navigation to the first screen drawn in a local offline Chromium (first of three loads; a
+  child process, the report being an outer layer); the details give the time until every
+  figure is drawn, the CPU seconds of the command and of the page's main thread (what the
+  times would be on an idle machine), the load average, and the size of a 50-member report
+  (the file's size does not grow with members: it holds summaries);
 * ``plain_loop_ratio`` / ``mesa_ratio`` / ``ema_ratio``: the native core against the plain-loop
   and Mesa re-implementations of ``reference/`` and against the EMA Workbench adapter run
   member by member, all on the same small ensemble;
@@ -31,6 +38,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +63,10 @@ TARGETS: dict[str, tuple[str, str, float, str]] = {
     "startup_help": ("s", "<=", 0.3, "`nato-socialism --help`, median wall time"),
     "startup_version": ("s", "<=", 0.3, "`nato-socialism --version`, median wall time"),
     "startup_params_json": ("s", "<=", 0.3, "`nato-socialism params --json`, median wall time"),
+    "report_seconds": ("s", "<", 10.0, "`nato-socialism report` of the default run as a command, start-up included"),
+    "report_mb": ("MB", "<", 15.0, "size of that self-contained HTML report (200 members)"),
+    "report_load_seconds": ("s", "<", 3.0, "report opened offline in Chromium until its first screen is drawn "
+                            "(the rest follows in the background; detail: all figures)"),
 }
 #: Start-up figure -> command-line arguments.
 STARTUP = {"startup_help": ("--help",), "startup_version": ("--version",), "startup_params_json": ("params", "--json")}
@@ -63,10 +75,10 @@ STARTUP = {"startup_help": ("--help",), "startup_version": ("--version",), "star
 SIZES = {
     False: dict(core_members=1000, core_years=100, run_members=None, run_years=None, rss_big=10_000,
                 rss_small=2_000, rss_years=None, dask_members=2_000, dask_years=None, dask_chunk=250,
-                small_members=32, small_years=10, startup_runs=11),
+                small_members=32, small_years=10, startup_runs=11, report_members=(200, 50), report_years=None),
     True: dict(core_members=64, core_years=5, run_members=8, run_years=5, rss_big=200, rss_small=40,
                rss_years=5, dask_members=64, dask_years=5, dask_chunk=16, small_members=2, small_years=2,
-               startup_runs=3),
+               startup_runs=3, report_members=(6, 3), report_years=5),
 }
 
 
@@ -269,6 +281,55 @@ def peak_rss(big: int, small: int, years: int | None) -> dict[str, tuple[float, 
     }
 
 
+def report_figures(members: tuple[int, int], years: int | None) -> dict[str, tuple[float, dict]]:
+    """Wall time and size of ``nato-socialism report`` of a default run, and its load time in Chromium.
+
+    The run (all six doctrines) is made first with ``nato-socialism run``; a second, smaller
+    run gives the report's size at fewer members.
+    """
+    big, small = members
+    sizes = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (small, big):
+            results = str(Path(tmp) / f"r{n}")
+            run = _cli("run", "--results", results, "--members", str(n), "--json",
+                       *(["--years", str(years)] if years else []))
+            out = subprocess.run(run, capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                raise RuntimeError(f"nato-socialism run failed: {out.stderr.strip()[-500:]}")
+            html = Path(tmp) / f"report{n}.html"
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            out = subprocess.run(_cli("report", "--results", results, "--out", str(html), "--json"),
+                                 capture_output=True, text=True, check=False)
+            elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if out.returncode != 0:
+                raise RuntimeError(f"nato-socialism report failed: {out.stderr.strip()[-500:]}")
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            sizes[n] = (html.stat().st_size, elapsed, json.loads(out.stdout)["html"], cpu)
+        timing = [sys.executable, "-m", "nato_socialism.report.timing", str(Path(tmp) / f"report{big}.html")]
+        out = subprocess.run(timing, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"loading the report in Chromium failed: {out.stderr.strip()[-500:]}")
+        load = json.loads(out.stdout)
+    size, elapsed, facts, cpu = sizes[big]
+    common = {"members": big, "years": years or 100, "doctrines": 6, "load_average": os.getloadavg()[0]}
+    return {
+        "report_seconds": (elapsed, {**common, "cpu_seconds": cpu, "render_seconds": facts["seconds"],
+                                     "figures": len(facts["figures"])}),
+        "report_mb": (size / 1e6, {**common, f"mb_at_{small}_members": sizes[small][0] / 1e6,
+                                   "countries_drawn": facts["countries_drawn"],
+                                   "missing_geometry": facts["missing_geometry"]}),
+        "report_load_seconds": (load["first_load_seconds"], {**common, "loads_seconds": load["load_seconds"],
+                                                             "all_figures_seconds": load["all_drawn_seconds"],
+                                                             "main_thread_cpu_seconds": load["main_thread_cpu_seconds"],
+                                                             "blocked_requests": load["blocked_requests"],
+                                                             "console_errors": load["console_errors"],
+                                                             "countries_drawn_in_browser": load["countries_drawn"]}),
+    }
+
+
 def dask_speedup(members: int, years: int | None, chunk: int) -> tuple[float, dict]:
     """Time on a 1-worker local Dask cluster / on a 2-worker one (start-up and warm-up excluded)."""
     from .executors import DaskExecutor, chunk_plan, compute_task, tasks_for
@@ -417,6 +478,8 @@ def run_suite(quick: bool = False, progress: Callable[[str], None] | None = None
     add_each(("peak_rss_10000", "peak_rss_flat"), rss)
     add("dask_speedup", measure("Dask 1 vs 2 workers", dask_speedup, s["dask_members"], s["dask_years"],
                                 s["dask_chunk"]))
+    report = measure("report", report_figures, s["report_members"], s["report_years"])
+    add_each(("report_seconds", "report_mb", "report_load_seconds"), report)
     return {"quick": quick, "machine": described, "figures": [asdict(f) for f in figures]}
 
 

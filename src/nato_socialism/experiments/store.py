@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 from .. import __version__, atomic
 from ..errors import UserError
 from ..model.source_hash import MODEL_HASH
-from .result import RESULT_SCHEMA_VERSION, Result
+from .result import CHUNK_TABLE_NAMES, RESULT_SCHEMA_VERSION, Result
 
 #: Version of the stored tables and of the DuckDB schema (bump on any incompatible change).
 STORE_SCHEMA_VERSION = RESULT_SCHEMA_VERSION
@@ -58,8 +58,11 @@ DB_NAME = "runs.duckdb"
 #: Formats of :func:`export_run`.
 EXPORT_FORMATS = ("csv", "parquet")
 #: Tables a chunk may write, in commit order.
-CHUNK_TABLES = ("outcomes", "series", "trajectories", "why")
-RUN_TABLES = ("experiments", *CHUNK_TABLES)
+CHUNK_TABLES = CHUNK_TABLE_NAMES
+#: Run-level tables written once when a run starts (``<run>/<name>.parquet``, schema version 2).
+RUN_LEVEL_TABLES = ("countries", "blocs", "data_notes")
+#: Every table of a run (views of :meth:`ResultStore.query`, files of ``results export``).
+RUN_TABLES = ("experiments", *RUN_LEVEL_TABLES, *CHUNK_TABLES)
 
 _DDL = """
 create table if not exists store_info (key varchar primary key, value varchar);
@@ -87,24 +90,27 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
-def _atomic_write(path: Path, write) -> int:
-    """:func:`~nato_socialism.atomic.atomic_write`; a failed write becomes a UserError saying how to finish the run."""
+_RESUME_HINT = ("Its temporary file was removed and chunks committed before it are kept; free space (or use another "
+                "--results directory) and finish the run with `nato-socialism run --resume RUN`.")
+
+
+def atomic_write(path: Path, write, hint: str = _RESUME_HINT) -> int:
+    """Write ``path`` with :func:`~nato_socialism.atomic.atomic_write`; return its size.
+
+    A failure is a :class:`UserError` naming the file and the cause, then ``hint`` (default: how to finish the run).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         return atomic.atomic_write(path, write)
     except OSError as err:  # disk full, quota, read-only or vanished folder: nothing partial stays
         reason = err.strerror or str(err) or type(err).__name__
         code = f", {errno.errorcode[err.errno]}" if err.errno in errno.errorcode else ""
-        raise UserError(
-            f"cannot write {path}: {reason}{code}. Its temporary file was removed and chunks "
-            "committed before it are kept; free space (or use another --results directory) and "
-            "finish the run with `nato-socialism run --resume RUN`."
-        ) from None
+        raise UserError(f"cannot write {path}: {reason}{code}. {hint}") from None
 
 
-def write_parquet(path: Path, frame: pd.DataFrame, table: str, run_id: str) -> int:
-    """Atomically write a table with the schema version in its Parquet metadata."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+def write_parquet(path: Path, frame: pd.DataFrame | pa.Table, table: str, run_id: str) -> int:
+    """Atomically write a table (pandas or pyarrow) with the schema version in its Parquet metadata."""
+    arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(arrow.schema.metadata or {})
     meta.update(
         {
@@ -114,7 +120,9 @@ def write_parquet(path: Path, frame: pd.DataFrame, table: str, run_id: str) -> i
         }
     )
     arrow = arrow.replace_schema_metadata(meta)
-    return _atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd"))
+    # row groups of ~4,000 rows keep the writer's buffers small for the wide list columns of country_hist
+    rows = 4096 if table == "country_hist" else None
+    return atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd", row_group_size=rows))
 
 
 def read_parquet(paths: Sequence[Path], run_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -156,6 +164,7 @@ class ResultStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.db_path = self.root / DB_NAME
+        self._order: dict[str, dict[str, int]] = {}  # run -> doctrine run order (fixed when a run is created)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -195,6 +204,9 @@ class ResultStore:
         with store._db(write=True) as db:  # idempotent, serialized by the database lock
             db.execute(_DDL)
             db.execute("insert or ignore into store_info values ('schema_version', ?)", [str(STORE_SCHEMA_VERSION)])
+            # a store that held only older runs now holds runs of this version too
+            db.execute("update store_info set value = ? where key = 'schema_version' and cast(value as integer) < ?",
+                       [str(STORE_SCHEMA_VERSION), STORE_SCHEMA_VERSION])
         store._check_schema()
         return store
 
@@ -261,17 +273,22 @@ class ResultStore:
         """Folder of a run's files."""
         return self.root / run_id
 
-    def create_run(self, meta: dict, experiments: Iterator[tuple[str, pd.DataFrame]]) -> str:
-        """Register a new run (status ``running``) and write its experiments table.
+    def create_run(self, meta: dict, experiments: Iterator[tuple[str, pd.DataFrame]],
+                   tables: dict[str, pd.DataFrame] | None = None) -> str:
+        """Register a new run (status ``running``) and write its experiments and run-level tables.
 
         ``meta`` holds the ``runs`` columns (see ``docs/results.md``); ``experiments`` yields
-        (doctrine, table) pairs so a large design is written one doctrine at a time.
+        (doctrine, table) pairs so a large design is written one doctrine at a time;
+        ``tables`` are the run-level tables (:data:`RUN_LEVEL_TABLES`).
         """
         run_id = meta.get("run_id") or new_run_id()
         folder = self.run_dir(run_id)
         folder.mkdir()
         for doctrine, table in experiments:
             write_parquet(folder / "experiments" / f"{doctrine}.parquet", table, "experiments", run_id)
+        for name, table in (tables or {}).items():
+            assert name in RUN_LEVEL_TABLES, name
+            write_parquet(folder / f"{name}.parquet", table, name, run_id)
         atomic.fsync_dir(folder)
         row = {
             **meta,
@@ -390,13 +407,17 @@ class ResultStore:
         session: int,
         started: float,
     ) -> None:
-        """Write one chunk's tables atomically, then its manifest (which commits it)."""
+        """Write one chunk's tables atomically, then its manifest (which commits it).
+
+        ``tables`` has one attribute per name of :data:`CHUNK_TABLES`; a table that is missing,
+        None or empty is not written (e.g. chunks without kept members, EMA results).
+        """
         folder = self.run_dir(run_id)
         stem = f"{doctrine}-{index:06d}"
         files = {}
         for name in CHUNK_TABLES:
-            frame = getattr(tables, name)
-            if frame is None or frame.empty:
+            frame = getattr(tables, name, None)
+            if frame is None or (frame.num_rows == 0 if isinstance(frame, pa.Table) else frame.empty):
                 continue
             path = folder / name / f"{stem}.parquet"
             size = write_parquet(path, frame, name, run_id)
@@ -416,7 +437,7 @@ class ResultStore:
             "started": started,
             "finished": time.time(),
         }
-        _atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
+        atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
         atomic.fsync_dir(folder / "chunks")
 
     def committed(self, run_id: str, verify: bool = False) -> list[Chunk]:
@@ -460,16 +481,23 @@ class ResultStore:
         folder = self.run_dir(run_id)
         if table == "experiments":
             return sorted((folder / "experiments").glob("*.parquet"))
-        order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
+        if table in RUN_LEVEL_TABLES:
+            return [p for p in [folder / f"{table}.parquet"] if p.is_file()]
+        order = self._doctrine_order(run_id)
         chunks = sorted(self.committed(run_id), key=lambda c: (order.get(c.doctrine, len(order)), c.index))
         return [folder / c.manifest["files"][table]["path"] for c in chunks if table in c.manifest["files"]]
+
+    def _doctrine_order(self, run_id: str) -> dict[str, int]:
+        if run_id not in self._order:
+            self._order[run_id] = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
+        return self._order[run_id]
 
     # ------------------------------------------------------------------ reading
     def read(self, run_id: str, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A run's table (committed chunks only), sorted by doctrine run order and member."""
         frame = read_parquet(self.files(run_id, table), run_id, columns)
         if table == "experiments" and not frame.empty:
-            order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"])}
+            order = self._doctrine_order(run_id)
             frame = frame.sort_values(
                 ["doctrine", "member"], key=lambda s: s.map(order) if s.name == "doctrine" else s, kind="stable"
             ).reset_index(drop=True)

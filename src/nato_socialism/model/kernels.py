@@ -62,13 +62,14 @@ EVENTS = (
     ("degeneration", "M10"),
     ("collapse", "M11"),
     ("forced", "events"),
+    ("re_entry", "M3"),
 )
 EVENT = {name: code for code, (name, _) in enumerate(EVENTS)}
 _ELECTORAL, _CAMPAIGN, _REFORM = EVENT["electoral_transition"], EVENT["campaign"], EVENT["reform"]
 _DEMOCRATIZATION, _BREAKDOWN, _BACKSLIDING = EVENT["democratization"], EVENT["breakdown"], EVENT["backsliding"]
 _REVERSION, _LOSS, _DEGENERATION = EVENT["reversion"], EVENT["electoral_loss"], EVENT["degeneration"]
-_COLLAPSE = EVENT["collapse"]
-_HAZARDS = len(EVENTS) - 2  # events 1-10 compete in the yearly draw
+_COLLAPSE, _FORCED, _RE_ENTRY = EVENT["collapse"], EVENT["forced"], EVENT["re_entry"]
+_HAZARDS = 10  # events 1-10 compete in the yearly draw (forced and re-entry are not drawn)
 
 #: Contributions that can be non-zero, in the order of their planes in the ``ds`` (support)
 #: and ``dr`` (reaction) arrays of :func:`society`; the others are always zero.
@@ -83,17 +84,29 @@ SW = namedtuple("SW", ALL_SWITCHES)(*range(len(ALL_SWITCHES)))
 
 # ----------------------------------------------------------------------------- regime changes
 @equation
-def enter_regime(old, new, scar, mu, years, gdp_share, forced, sw, q):
+def transition_kind(ev, violent):
+    """M10's kind of a transition from its event code: electoral, violent campaign, else nonviolent."""
+    if ev == _ELECTORAL:
+        return scarcity.ELECTORAL
+    return scarcity.VIOLENT if (ev == _CAMPAIGN and violent > 0.0) else scarcity.NONVIOLENT
+
+
+@equation
+def enter_regime(old, new, ev, violent, scar, mu, years, gdp_share, forced, sw, q):
     """Side effects of a regime change: (output gap, moralist strength, years in regime).
 
     M10 opens an output gap at a transition into democratic socialism or a bureaucratic
-    regime; moralists surge in a new republic and vanish outside republics (they decay once a
-    year, at the end of it, not at a forced change); the regime clock restarts.
+    regime, sized by the transition's kind (``ev``: event code, ``violent``: its turmoil);
+    moralists surge in a new republic and vanish outside republics (they decay once a
+    year, at the end of it, not at a forced change); the regime clock restarts. A re-entry
+    (a coalition voted out returning by election) is no revolution: no gap, no surge.
     """
     changed = new != old
-    if sw[SW.scarcity] and changed and (new == DS or new == BU):
-        scar = max(scar, scarcity.transition_shock(gdp_share, sw[SW.scarcity_sanctions], q))
-    became_socialist = changed and new == DS
+    reentry = ev == _RE_ENTRY
+    if sw[SW.scarcity] and changed and (new == DS or new == BU) and not reentry:
+        scar = max(scar, scarcity.transition_shock(gdp_share, sw[SW.scarcity_sanctions], transition_kind(ev, violent),
+                                                   sw[SW.scarcity_transition_kind], q))
+    became_socialist = changed and new == DS and not reentry
     if forced:
         mu = moralism.forced_strength(mu, became_socialist, new == DS, q)
     else:
@@ -110,7 +123,8 @@ def forced_regimes(row, soc_share, P, sw, regime, scarcity_, moralist, years):
             if row[j] >= 0:
                 new = row[j]
                 scarcity_[m, j], moralist[m, j], years[m, j] = enter_regime(
-                    regime[m, j], new, scarcity_[m, j], moralist[m, j], years[m, j], soc_share[m], True, sw, q)
+                    regime[m, j], new, _FORCED, 0.0, scarcity_[m, j], moralist[m, j], years[m, j], soc_share[m], True,
+                    sw, q)
                 regime[m, j] = new
 
 
@@ -153,8 +167,8 @@ def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, targe
 
 # ----------------------------------------------------------------------------- 2-4. economy
 @kernel
-def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, t, P, sw,
-            received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
+def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t, P,
+            sw, received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
     """M11 growth and population, M8 aid received and its growth effect, M10 output-gap recovery."""
     e, n = pop.shape
     aid_on, aid_growth_on = sw[SW.aid], sw[SW.aid_recipient_growth]
@@ -179,7 +193,8 @@ def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_shar
                 pop1[m, j] = pop[m, j] * (1.0 + background.natural_population_growth(log_income[m, j], t, q))
             else:
                 pop1[m, j] = pop[m, j]
-            scar1[m, j] = scarcity.recover(scar[m, j], q) if scarcity_on else 0.0
+            scar1[m, j] = scarcity.recover(scar[m, j], soc_share[m], sw[SW.scarcity_bloc_duration], q) \
+                if scarcity_on else 0.0
 
 
 @kernel
@@ -251,8 +266,13 @@ def alloc_second(room, admitted, desired, left, attract, free, desired2, attract
 
 # ----------------------------------------------------------------------------- 5-11. society
 @equation
-def hazards(r, support, react, mov, breadth, multiplier, income, gap_total, sw, q):
-    """The competing hazards of events 1-10 (EVENTS order) for one country: which applies in which regime."""
+def hazards(r, support, react, mov, breadth, multiplier, income, gap_total, democracy, democratic_neighbours, sw,
+            q):
+    """The competing hazards of events 1-10 (EVENTS order) for one country: which applies in which regime.
+
+    ``democracy``: the level at the start of the year (a republic's democratic history);
+    ``democratic_neighbours``: the neighbours' democratic share (autocracies' democratization).
+    """
     h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = h8 = h9 = 0.0
     if sw[SW.transition] and r != DS:
         viable = transition.viability(movement.participation(mov, breadth, q), q)
@@ -264,7 +284,7 @@ def hazards(r, support, react, mov, breadth, multiplier, income, gap_total, sw, 
             h2 = transition.reform_hazard(viable, multiplier, q)
     if sw[SW.background]:
         if r == CA or r == RE:
-            h3 = background.democratization_hazard(income, q)
+            h3 = background.democratization_hazard(democratic_neighbours, q)
         if r == CD:
             h4 = background.breakdown_hazard(income, q)
         if r == BU:
@@ -276,20 +296,26 @@ def hazards(r, support, react, mov, breadth, multiplier, income, gap_total, sw, 
             h6 = reaction.reversion_hazard(react, q)
             h7 = reaction.electoral_loss_hazard(support, q)
     if sw[SW.scarcity] and r == DS:
-        h8 = scarcity.degeneration_hazard(gap_total, q)
+        fragility = scarcity.republic_breakdown_hazard(income, democracy, q) if sw[SW.scarcity_fragility] else 0.0
+        h6 = h6 + scarcity.reversion_part(fragility, q)
+        h8 = scarcity.degeneration_hazard(gap_total, fragility, q)
     return h0, h1, h2, h3, h4, h5, h6, h7, h8, h9
 
 
 @equation
-def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total, democracy, key, counters, j,
-                 sw, q):
+def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total, democracy, democracy0,
+                 democratic_neighbours, lost, key, counters, j, sw, q):
     """The year's event of one country (one competing-risk draw), M3 campaign outcome, M4 outcome.
 
     Returns (event code, new regime, campaign failed, turmoil). ``counters``: rng counter bits
     of the streams occur, which, type, success, outcome; draws beyond the first are made only
-    where needed (each is a pure function of its counter).
+    where needed (each is a pure function of its counter). ``democracy``: the level after this
+    year's drift (M4), ``democracy0`` the one at its start (hazards). An electoral transition
+    where the coalition lost office at the last election (``lost``) is a re-entry: it returns
+    to democratic socialism without M4's draw.
     """
-    h = hazards(r, support, react, mov, breadth, multiplier, income, gap_total, sw, q)
+    h = hazards(r, support, react, mov, breadth, multiplier, income, gap_total, democracy0, democratic_neighbours,
+                sw, q)
     total = h[0] + h[1] + h[2] + h[3] + h[4] + h[5] + h[6] + h[7] + h[8] + h[9]
     u = uniform(key, counters[0], j)
     # an event occurs with probability 1 - exp(-total); as 1 - exp(-t) <= t (also as computed),
@@ -308,7 +334,9 @@ def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total,
     if ev == _CAMPAIGN:
         nonviolent, success = transition.campaign_outcome(uniform(key, counters[2], j), uniform(key, counters[3], j), q)
     new = r
-    if ev == _ELECTORAL or ev == _REFORM or (ev == _CAMPAIGN and success):
+    if ev == _ELECTORAL and lost > 0.0 and sw[SW.transition_reentry]:
+        ev, new = _RE_ENTRY, DS
+    elif ev == _ELECTORAL or ev == _REFORM or (ev == _CAMPAIGN and success):
         peaceful = 1.0 if nonviolent else 0.0
         if sw[SW.material_basis]:
             p_dem = material_basis.democratic_probability(income, democracy, peaceful, q)
@@ -342,6 +370,7 @@ def society(
         # state at the start of the year
         pop, movement_, support, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
         integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base, unintegrated_share0,
+        lost,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
         stock, left, admitted, refugees_in, to_neighbours, shock, soc_share0,
@@ -349,9 +378,9 @@ def society(
         gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw, decompose,
         # outputs
         pop2, mov1, support1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
-        x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr,
+        x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr, lost1,
         # scratch
-        integrated, erosion_row, g11, g10, g8, g7, gap, socf, scratch):
+        integrated, erosion_row, g11, g10, g8, g7, gap, socf, demf, du11, du7, scratch):
     """M6 net flows, M7, living standards, M1, M2, M5, M9, regime events (M3, M4, M9-M11), clip, M12.
 
     ``ds``/``dr`` are (parts, members, countries) with the planes of SUPPORT_PARTS and
@@ -408,12 +437,13 @@ def society(
             if on_integration_erosion:
                 erosion = integration.erosion(perc, movement.cohesion(breadth[m, j], q), q)
             erosion_row[j] = erosion
-            du = 0.0
+            du_bg = du_int = 0.0
             if on_background:
-                du = background.unemployment_change(u, structural[j], regime[m, j] == DS, shock[m, j], q)
+                du_bg = background.unemployment_change(u, structural[j], regime[m, j] == DS, shock[m, j], q)
             if on_integration_unemployment:
-                du = du + integration.unemployment_pressure(excess_share, q)
-            unemp1[m, j] = background.bounded_unemployment(u + du)
+                du_int = integration.unemployment_pressure(excess_share, q)
+            du11[j], du7[j] = du_bg, du_int
+            unemp1[m, j] = background.bounded_unemployment(u + (du_bg + du_int))
             c11 = log_gdppc1[m, j]
             c10 = living.scarcity_channel(scar1[m, j])
             c8 = aid.consumption_log(aid_share[m, j], received[m, j], on_aid_donor_cost, q)
@@ -433,6 +463,8 @@ def society(
             pool, total_weight = organizer_relocation.pool(movement_[m], pop[m], rate[m], target[m], q, scratch)
         for j in range(n):
             socf[j] = 1.0 if regime[m, j] == DS else 0.0
+            demf[j] = 1.0 if (regime[m, j] == CD or regime[m, j] == DS) else 0.0
+        nb_dem_on = sw[SW.background_democratization_neighbours]
         gs = soc_share0[m] if on_diffusion_superpower else 0.0
         key = keys[m]
         democracy_row = democracy[m]
@@ -458,6 +490,9 @@ def society(
                     s_m10 = movement.living_standard_response(g10[j], soc, q)
                     s_m8 = movement.living_standard_response(g8[j], soc, q)
                     s_m7 = s_m7 + movement.living_standard_response(g7[j], soc, q)
+                if sw[SW.movement_economic_voting]:
+                    s_m11 = s_m11 + movement.unemployment_response(du11[j], soc, q)
+                    s_m7 = s_m7 + movement.unemployment_response(du7[j], soc, q)
             mv1 = movement.bounded_movement(mv + dm)
             dem = democracy[m, j]
             ddem = background.democracy_toward_regime(dem, r) if on_background else 0.0
@@ -495,8 +530,11 @@ def society(
             s_m3 = 0.0
             ev, new, failed, violent = 0, r, False, 0.0
             if not forced[j]:
+                nb_dem = background.NEIGHBOUR_REFERENCE_SHARE
+                if nb_dem_on and (r == CA or r == RE):
+                    nb_dem = diffusion.neighbour_mean(w_indptr, w_indices, w_data, demf, j)
                 ev, new, failed, violent = regime_event(r, s_old, reaction_[m, j], mv, b, mult, income[m, j], gap[j],
-                                                        dem1, key, counters, j, sw, q)
+                                                        dem1, dem, nb_dem, lost[m, j], key, counters, j, sw, q)
                 if failed:
                     s_m3 = transition.failed_campaign_support(s_old, q)
                     mv1 = transition.failed_campaign_movement(mv1, q)
@@ -520,8 +558,17 @@ def society(
                 dr[_R_M10, m, j], dr[_R_M11, m, j] = r_m10, r_m11
             # side effects of this year's regime change
             scar_final[m, j], moralist1[m, j], years1[m, j] = enter_regime(
-                r, new, scar1[m, j], moralist[m, j], years[m, j] + 1.0, soc_share_new, False, sw, q)
+                r, new, ev, violent, scar1[m, j], moralist[m, j], years[m, j] + 1.0, soc_share_new, False, sw, q)
             regime1[m, j] = new
+            lost1[m, j] = lost_office_after(lost[m, j], ev, new != r or forced[j])
+
+
+@equation
+def lost_office_after(lost, ev, changed):
+    """Whether the coalition is out of office after losing an election: set by a loss, kept until a regime change."""
+    if ev == _LOSS:
+        return 1.0
+    return 0.0 if changed else lost
 
 
 # ----------------------------------------------------------------------------- run bookkeeping
@@ -585,7 +632,7 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
             left_soc = o == DS and w != DS
             reverted = left_soc and w != BU
             degenerated = left_soc and w == BU
-            entered = w != o and (w == DS or w == BU) and o != DS
+            entered = w != o and (w == DS or w == BU) and o != DS and event[m, j] != _RE_ENTRY
             c0 += entered and w == DS
             c1 += entered and w == BU and o != BU
             c2 += reverted

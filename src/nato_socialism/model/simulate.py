@@ -198,6 +198,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         expected_scarcity=zeros.copy(),
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
+        lost_office=zeros.copy(),
         reaction_base=react.copy(),
         unintegrated_share0=unintegrated / pop,
     )
@@ -316,7 +317,7 @@ class NumericalError(UserError):
 
 def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: np.ndarray,
                      spec: doctrines.DoctrineSpec, keep: int = 0, block: int = MEMBER_BLOCK,
-                     threads: int | None = None) -> ChunkResult:
+                     threads: int | None = None, recorder=None) -> ChunkResult:
     """Run a block of members over the context's horizon for one doctrine.
 
     ``keep`` > 0 records full country-year trajectories and decompositions of the first
@@ -325,6 +326,10 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
     passes, NumPy and BLAS release the GIL). A member's numbers do not depend on the others,
     so blocking and threads change nothing but speed. BLAS runs on one thread meanwhile (see
     :mod:`~nato_socialism.model.linalg`).
+
+    ``recorder``, if given, is called as ``recorder(t, rows, state)`` with the state of the
+    members ``rows`` (a slice of the block's rows) at year index ``t`` = 0 .. horizon; it must
+    write only those rows (blocks run concurrently).
     """
     years = ctx.horizon
     e = int(np.asarray(keys).shape[0])
@@ -366,6 +371,8 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
             if kb:
                 for k in TRAJECTORY_VARIABLES:
                     trajectories[k][lo : lo + kb, t] = getattr(s, k)[:kb]
+            if recorder is not None:
+                recorder(t, sel, s)
 
         record(0, state)
         for t in range(years):

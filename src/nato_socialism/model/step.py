@@ -167,7 +167,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     ndtri(shock, out=shock)
     received, g, pop1, gdppc1, log_gdppc1, scar1 = new(), new(), new(), new(), new(), new()
     kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, log_income, gdp,
-                    aid_share, prio, shock, t, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1, scratch)
+                    aid_share, prio, shock, soc_share0, t, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1,
+                    scratch)
 
     # 4. migration
     if ctx.switches.on("migration"):
@@ -181,7 +182,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     dr = np.empty((len(kernels.REACTION_PARTS), e, n))
     pop2, mov, support, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(8))
     recent, perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living = (new() for _ in range(11))
-    multiplier, turmoil = new(), new()
+    multiplier, turmoil, lost1 = new(), new(), new()
     regime = np.empty(shape, dtype=np.int8)
     event = np.empty(shape, dtype=np.int8)
     counters = _counters(year)
@@ -190,15 +191,15 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         state.pop, state.movement, state.support, state.reaction, state.democracy, old_regime, state.unemployment,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
-        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0,
+        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0, state.lost_office,
         income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
         aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
         flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
         w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
         pop2, mov, support, react, democracy, regime, unemployment, unintegrated, displaced, recent, perceived,
-        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
-        *(np.empty(n) for _ in range(8)), scratch,
+        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr, lost1,
+        *(np.empty(n) for _ in range(11)), scratch,
     )
     living_standards.poverty(poverty, out=poverty)  # the pass stored the scores
     if forced_codes is not None:
@@ -209,7 +210,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
-        turmoil=turmoil, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
+        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base,
+        unintegrated_share0=state.unintegrated_share0,
     )
     if decompose:
         zeros = _zeros(shape)

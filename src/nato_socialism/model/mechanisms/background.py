@@ -16,15 +16,20 @@ with growth surprises (Okun)::
     du = theta * (u* - u) - okun * sd * z
 
 Regime hazards without movements: democratic breakdown by income band (Przeworski 2005,
-bands of $1,000 / $3,000 / $6,055 in 1985 PPP $ converted by ``ppp1985_to_2021``), a flat
-dictatorship exit to capitalist democracy (Przeworski & Limongi 1997), and the collapse of
+bands of $1,000 / $3,000 / $6,055 in 1985 PPP $ converted by ``ppp1985_to_2021``), a
+dictatorship exit to capitalist democracy flat in income (Przeworski & Limongi 1997) that
+rises with the democratic share ``s_n`` of the neighbours (Gleditsch & Ward 2006)::
+
+    h_dem = sig(logit(h0) + k_n * (s_n - 0.13))
+
+(``k_n`` fitted on the panel's 1950-1989 autocracy-years, 0.13 their mean ``s_n``), and the collapse of
 bureaucratic regimes into capitalist autocracies. The democracy level relaxes (30 % a year)
 into the band each regime allows (e.g. at least 0.7 under democratic socialism, at most 0.2
 under a bureaucratic regime).
 
 Sources: Maddison Project 2023 (frontier growth); Barro & Sala-i-Martin 1992 (convergence);
 UN WPP 2024 (population); Ball, Leigh & Loungani 2017 (Okun); Przeworski 2005; Przeworski &
-Limongi 1997.
+Limongi 1997; Gleditsch & Ward 2006 and the V-Dem panel fit (neighbours).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import math
 
 import numpy as np
 
-from ..compiled import KP, clip, equation
+from ..compiled import KP, clip, equation, expit
 
 #: Yearly growth of GDP per head is clipped to +- this (log-points).
 GROWTH_LIMIT = 0.3
@@ -49,6 +54,8 @@ BAND_EDGES_1985 = (1000.0, 3000.0, 6055.0)
 DEMOCRACY_FLOOR = np.array([0.42, 0.0, 0.7, 0.0, 0.0])
 DEMOCRACY_CEILING = np.array([1.0, 0.5, 1.0, 0.2, 0.35])
 DEMOCRACY_RELAX_RATE = 0.3
+#: Mean democratic share of the neighbours over the autocracy-years of the fit (V-Dem panel, 1950-1989).
+NEIGHBOUR_REFERENCE_SHARE = 0.13
 
 
 _LOG_POP_REFERENCE_INCOME = math.log(POP_REFERENCE_INCOME)
@@ -113,9 +120,15 @@ def breakdown_hazard(income, q):
 
 
 @equation
-def democratization_hazard(income, q):
-    """Yearly hazard that an autocracy becomes a capitalist democracy (flat in income)."""
-    return q[KP.democratization_hazard]
+def democratization_hazard(neighbour_share, q):
+    """Yearly hazard that an autocracy becomes a capitalist democracy.
+
+    Flat in income, rising with democratic neighbours (``neighbour_share``: their democratic
+    share; the reference share leaves them out).
+    """
+    h0 = q[KP.democratization_hazard]
+    shift = q[KP.democratization_neighbour_effect] * (neighbour_share - NEIGHBOUR_REFERENCE_SHARE)
+    return expit(math.log(h0 / (1.0 - h0)) + shift)
 
 
 @equation
