@@ -19,18 +19,14 @@ The rule, per member and year:
   and reactionary regimes admit almost no one.
 
 What is *applied* differs from what is requested by the moralist pressure of
-:mod:`nato_socialism.model.moralism`.
+:mod:`nato_socialism.model.moralism`. This module holds the rule's parameters and the named
+doctrines; the rule's equations are the compiled functions of
+:mod:`nato_socialism.model.doctrine_rule`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-
-import numpy as np
-
-from .controls import Controls
-from .mechanisms import integration
-from .state import Regime
 
 #: Cap of bureaucratic and reactionary regimes.
 CLOSED = 0.0005
@@ -163,57 +159,6 @@ def custom_values(spec: DoctrineSpec) -> dict[str, float]:
     out = {k: v for k, v in asdict(spec).items() if k in CUSTOM_CONTROLS}
     out["relocation_to_nato"] = 1.0 if spec.relocate_to == "nato" else 0.0
     return out
-
-
-def request(spec: DoctrineSpec, state, ctx, p, year_index: int) -> Controls:
-    """Requested controls (members, countries) for the state at the start of a year."""
-    shape = state.pop.shape
-    regime = state.regime
-    socialist = regime == Regime.DEMOCRATIC_SOCIALIST
-    first_world = ctx.blocs.first_world[year_index]
-    nato = ctx.blocs.nato[year_index]
-
-    if spec.relocate_to == "nato":
-        target = nato.astype(np.float64)
-    else:
-        target = (ctx.blocs.primary[year_index] == ctx.blocs.primary_ids.index("developing")).astype(np.float64)
-    target = np.broadcast_to(target, shape)
-    rate = np.where(target > 0, 0.0, spec.relocation_rate)
-
-    # background (status quo) policies
-    closed = (regime == Regime.BUREAUCRATIC) | (regime == Regime.REACTIONARY)
-    cap = np.where(closed, CLOSED, np.broadcast_to(p.baseline_immigration_cap, shape))
-    aid = np.where(first_world & ~closed, p.baseline_aid_share, 0.0) * np.ones(shape)
-    invest = np.zeros(shape)
-    priority = np.zeros(shape)
-
-    # the doctrine's own states
-    if spec.cap_to_capacity is not None:
-        capacity = integration.capacity(state.pop, state.unemployment, spec.integration_investment, p)
-        own_cap = spec.cap_to_capacity * capacity / state.pop
-        slack = np.clip(1.0 - (state.unemployment - spec.unemployment_target) / 0.05, 0.0, 1.0)
-        cap = np.where(socialist, own_cap * slack, cap)
-    if spec.aid_share is not None:
-        aid = np.where(socialist, spec.aid_share, aid)
-    invest = np.where(socialist, spec.integration_investment, invest)
-    priority = np.where(socialist, spec.aid_priority, priority)
-
-    if spec.safety_margin > 0:
-        margin = state.support - np.maximum(p.support_loss_threshold, state.reaction)
-        thin = socialist & first_world & (margin < spec.safety_margin)
-        any_thin = thin.any(axis=1, keepdims=True)
-        cap = np.where(thin, cap * spec.safety_cut, cap)
-        aid = np.where(any_thin & socialist & first_world, aid * spec.safety_cut, aid)
-
-    return Controls(
-        relocation_rate=rate,
-        relocation_target=target.copy(),
-        alliance_breadth=np.full(shape, spec.alliance_breadth),
-        immigration_cap=cap,
-        integration_investment=invest,
-        aid_share=aid,
-        aid_priority=priority,
-    )
 
 
 def spec_fields() -> tuple[str, ...]:

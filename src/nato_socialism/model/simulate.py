@@ -19,6 +19,7 @@ from scipy.special import expit, logit
 
 from ..errors import UserError
 from . import doctrines, kernels
+from .compiled import evaluate, kernel_params
 from .context import (
     CONSUMPTION_SHARE,
     POLICY_EVENTS,
@@ -28,6 +29,7 @@ from .context import (
     initial_regime,
 )
 from .linalg import member_slots, single_threaded_blas
+from .mechanisms import aid, background
 from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
 from .rng import normals
@@ -168,7 +170,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
                                                 ctx.start_year)
     unintegrated = tile(world.migrant_share) * pop * p.init_unintegrated_share
     first_world = ctx.blocs.first_world[0]
-    aid0 = np.where(first_world, np.log1p(-p.baseline_aid_share), 0.0)
+    aid0 = np.where(first_world, evaluate(aid.consumption_log, kernel_params(p), p.baseline_aid_share, 0.0, 1.0), 0.0)
     zeros = np.zeros((e, n))
     return State(
         year=ctx.start_year,
@@ -179,7 +181,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         movement=movement,
         support=support,
         reaction=react,
-        unemployment=tile(np.clip(world.unemployment, 0.005, 0.5)),
+        unemployment=tile(np.clip(world.unemployment, *background.UNEMPLOYMENT_BOUNDS)),
         unintegrated=unintegrated,
         integrated_recent=zeros.copy(),
         displaced=tile(world.refugees_origin) / p.refugee_cross_border_share,
@@ -275,11 +277,11 @@ class NumericalError(UserError):
     """A state became NaN or infinite: names the mechanism, country, year and member."""
 
     @classmethod
-    def locate(cls, before: State, after, ctx: Context, members) -> NumericalError:
+    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members, slots) -> NumericalError:
         """Name the variables, the first bad member and country, and the first non-finite contribution.
 
-        The contributions are those the step computed (its equations split by mechanism), so
-        the first one (in CONTRIBUTIONS order) that is not finite names the mechanism.
+        The contributions are the step's own equations split by mechanism; a step run without
+        its decomposition (``decompose=False``) is run again for that member with it.
         """
         bad = np.zeros(after.state.pop.shape, dtype=bool)
         variables = []
@@ -292,9 +294,15 @@ class NumericalError(UserError):
                 variables.append(k)
             bad |= nonfinite
         row, col = (int(i[0]) for i in np.nonzero(bad))
+        parts, at = after, row
+        if set(after.support) != set(CONTRIBUTIONS):
+            rows = slice(row, row + 1)
+            with np.errstate(all="ignore"):
+                parts = step(before.select(rows), select_members(p, rows), ctx, spec, keys[rows], slots[rows])
+            at = 0
         mechanism = next(
             (k for k in CONTRIBUTIONS
-             if not (np.isfinite(after.support[k][row, col]) and np.isfinite(after.reaction[k][row, col]))),
+             if not (np.isfinite(parts.support[k][at, col]) and np.isfinite(parts.reaction[k][at, col]))),
             None,
         )
         where = f"{ctx.iso3[col]}, year {before.year}, member {int(members[row])}"
@@ -346,7 +354,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         pb = p if (lo == 0 and hi == e) else select_members(p, sel)
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
         slots = slots_all[sel]
-        rows = np.empty((10, n))
+        rows = np.empty((2, len(PRIMARY_BLOCS)))
         state = initial_state(world, ctx, pb, kb_keys)
         s3 = series3[:, sel]
         bs = bloc_share[sel]
@@ -362,12 +370,12 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
 
         record(0, state)
         for t in range(years):
-            res = step(state, pb, ctx, spec, kb_keys, slots)
+            res = step(state, pb, ctx, spec, kb_keys, slots, decompose=kb > 0)
             if not _finite(res):
-                raise NumericalError.locate(state, res, ctx, members[sel])
+                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel], slots)
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
-                                 first_world[t + 1], ever, cnt, rows)
+                                 first_world[t + 1], ever, cnt)
             if kb:
                 for c in TRAJECTORY_CONTROLS:
                     trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]

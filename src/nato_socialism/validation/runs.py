@@ -55,7 +55,7 @@ def walk(ctx: Context, world, p: Params, keys: np.ndarray, years: int,
     """Step the status-quo doctrine ``years`` times, calling ``visit(t, before, result)`` each year."""
     state = initial_state(world, ctx, p, keys) if state is None else state
     for t in range(years):
-        res = step(state, p, ctx, STATUS_QUO, keys)
+        res = step(state, p, ctx, STATUS_QUO, keys, decompose=False)  # visitors read no contribution
         visit(t, state, res)
         state = res.state
     return state

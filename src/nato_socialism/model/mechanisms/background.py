@@ -58,24 +58,31 @@ DEMOCRACY_RELAX_RATE = 0.3
 NEIGHBOUR_REFERENCE_SHARE = 0.13
 
 
-@equation
-def frontier(t, q):
-    """Frontier income at year offset t."""
-    return q[KP.frontier_income] * math.exp(q[KP.frontier_growth] * t)
+_LOG_POP_REFERENCE_INCOME = math.log(POP_REFERENCE_INCOME)
 
 
 @equation
-def growth(gdppc, frontier_income, shock, q):
-    """Growth of potential GDP per head before aid (log-points); ``shock`` ~ N(0, 1)."""
-    g = (q[KP.frontier_growth] + q[KP.convergence_rate] * math.log(frontier_income / gdppc)
+def log_frontier(t, q):
+    """Log of the frontier income at year offset t: ``ln y_f(t) = ln y_f0 + g_f * t``."""
+    return math.log(q[KP.frontier_income]) + q[KP.frontier_growth] * t
+
+
+@equation
+def growth(log_gdppc, log_frontier_income, shock, q):
+    """Growth of potential GDP per head before aid (log-points); ``shock`` ~ N(0, 1).
+
+    Incomes enter as logarithms (computed once a year per country and shared with the other
+    equations of income): ``ln(y_f / y) = ln y_f - ln y``.
+    """
+    g = (q[KP.frontier_growth] + q[KP.convergence_rate] * (log_frontier_income - log_gdppc)
          + q[KP.growth_shock_sd] * shock)
     return clip(g, -GROWTH_LIMIT, GROWTH_LIMIT)
 
 
 @equation
-def natural_population_growth(income, t, q):
-    """Natural population growth rate (births minus deaths)."""
-    n = (q[KP.pop_growth_base] - q[KP.pop_growth_income_slope] * math.log(income / POP_REFERENCE_INCOME)
+def natural_population_growth(log_income, t, q):
+    """Natural population growth rate (births minus deaths); ``log_income``: ``ln y``."""
+    n = (q[KP.pop_growth_base] - q[KP.pop_growth_income_slope] * (log_income - _LOG_POP_REFERENCE_INCOME)
          - q[KP.pop_growth_trend] * t)
     return clip(n, POP_GROWTH_LIMITS[0], POP_GROWTH_LIMITS[1])
 
