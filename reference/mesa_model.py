@@ -33,6 +33,7 @@ from nato_socialism.model.simulate import initial_state
 from nato_socialism.model.state import State
 
 from .plain_loop import (
+    CAP_DEM,
     CHANNELS,
     CONTRIBUTIONS,
     DEM_SOC,
@@ -63,6 +64,7 @@ from .plain_loop import (
     incumbent_next,
     integrate,
     integration_capacity,
+    lost_office_after,
     margin_is_thin,
     member_params,
     migrate,
@@ -70,6 +72,7 @@ from .plain_loop import (
     movement_change,
     natural_population_growth,
     ndtr,
+    recover,
     regime_hazards,
     relocation_changes,
     relocation_target,
@@ -189,7 +192,8 @@ class CountryAgent(mesa.Agent):
             self.pop_now = self.pop * (1.0 + natural_population_growth(self.income, t, p))
         else:
             self.pop_now = self.pop
-        self.new["scarcity"] = self.scarcity * math.exp(-1.0 / p.scarcity_duration) if sw.on("scarcity") else 0.0
+        self.new["scarcity"] = recover(self.scarcity, m.gdp_share_start, p, sw.on("scarcity_bloc_duration")) \
+            if sw.on("scarcity") else 0.0
 
     # ---- 5. M7 integration ------------------------------------------------------------------
     def integrate_newcomers(self) -> None:
@@ -218,12 +222,14 @@ class CountryAgent(mesa.Agent):
                 self.dS["M7"] = erosion
             else:
                 self.inc_erosion = erosion
-        du = 0.0
+        # the change of unemployment by cause (M11 background, M7 inflow beyond capacity)
+        self.du = {"M11": 0.0, "M7": 0.0}
         if sw.on("background"):
-            du = unemployment_change(self.unemployment, self.structural_unemployment, self.socialist, self.shock, p)
+            self.du["M11"] = unemployment_change(self.unemployment, self.structural_unemployment, self.socialist,
+                                                 self.shock, p)
         if sw.on("integration_unemployment"):
-            du = du + p.excess_unemployment_effect * excess_share
-        self.new["unemployment"] = clip(self.unemployment + du, 0.005, 0.5)
+            self.du["M7"] = p.excess_unemployment_effect * excess_share
+        self.new["unemployment"] = clip(self.unemployment + (self.du["M11"] + self.du["M7"]), 0.005, 0.5)
 
     # ---- 6. living standards ----------------------------------------------------------------
     def update_living_standard(self) -> None:
@@ -256,6 +262,9 @@ class CountryAgent(mesa.Agent):
             if sw.on("movement_living_standard"):
                 for k in CHANNELS:
                     self.dS[k] = self.dS[k] + (p.living_standard_support * self.gap[k] if self.socialist else 0.0)
+            if sw.on("movement_economic_voting"):  # economic voting on unemployment, by cause
+                for k in ("M11", "M7"):
+                    self.dS[k] = self.dS[k] + (-p.unemployment_voting * self.du[k] if self.socialist else 0.0)
         self.new["movement"] = clip(self.movement + dm, 1e-5, 0.5)
 
     # ---- 8. M5 diffusion --------------------------------------------------------------------
@@ -304,14 +313,17 @@ class CountryAgent(mesa.Agent):
         sw, p = m.ctx.switches, m.p
         participation = MOBILIZATION * cohesion(self.breadth, p) * self.movement
         viable = expit((participation - p.viability_participation) / (0.2 * p.viability_participation))
+        # M11: neighbours' democratic share (no agent has committed this year's regime yet)
+        democratic_share = sum(w * (1.0 if other.regime in (CAP_DEM, DEM_SOC) else 0.0)
+                               for other, w in self.neighbours)
         hazards = regime_hazards(self.regime, self.support, self.reaction, viable, self.multiplier, self.income,
-                                 self.gap_total, p, sw)
+                                 self.gap_total, self.democracy, democratic_share, p, sw)
         if self.forced:  # a country forced this year keeps the forced regime: no hazard
             hazards = [0.0] * len(hazards)
         code = competing_risk_event(hazards, self.draw[STREAM_OCCURS], self.draw[STREAM_WHICH])
         self.new_regime, self.event, failed, self.new["turmoil"] = resolve_event(
             code, self.regime, self.income, self.new["democracy"], self.draw[STREAM_TYPE],
-            self.draw[STREAM_SUCCESS], self.draw[STREAM_OUTCOME], p, sw)
+            self.draw[STREAM_SUCCESS], self.draw[STREAM_OUTCOME], p, sw, self.lost_office)
         if self.forced:
             self.event = EVENT["forced"]
         if failed:
@@ -346,7 +358,9 @@ class CountryAgent(mesa.Agent):
         m = self.model
         self.new["regime"], self.new["scarcity"], self.new["moralist"], self.new["years_in_regime"] = enter_regime(
             self.regime, self.new_regime, self.new["scarcity"], self.moralist, self.years_in_regime + 1.0,
-            gdp_share, m.p, m.ctx.switches)
+            gdp_share, m.p, m.ctx.switches, event=self.event, turmoil=self.new["turmoil"])
+        self.new["lost_office"] = lost_office_after(self.lost_office, self.event,
+                                                    self.new_regime != self.regime or self.forced)
         for name, value in self.new.items():
             setattr(self, name, value)
 

@@ -52,14 +52,14 @@ CONTRIBUTIONS = (
     "M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10", "M11", "M12", "moralism", "clip",
 )
 #: Regime events by code (0: none); codes 1-10 compete in the yearly draw, 11 is a
-#: scheduled (forced) regime.
+#: scheduled (forced) regime, 12 an electoral return of a coalition voted out (re-entry).
 EVENTS = (
     "none", "electoral_transition", "campaign", "reform", "democratization", "breakdown",
-    "backsliding", "reversion", "electoral_loss", "degeneration", "collapse", "forced",
+    "backsliding", "reversion", "electoral_loss", "degeneration", "collapse", "forced", "re_entry",
 )
 EVENT = {name: code for code, name in enumerate(EVENTS)}
 #: Events with a hazard, in the order of the cumulative competing-risk pick.
-HAZARD_EVENTS = EVENTS[1:-1]
+HAZARD_EVENTS = EVENTS[1:11]
 #: Random streams of the counter-based generator (one draw per member, country and year).
 STREAM_GROWTH, STREAM_OCCURS, STREAM_WHICH, STREAM_TYPE, STREAM_SUCCESS, STREAM_OUTCOME = range(6)
 #: Living-standard channels: mechanism id -> name of the expectation field (M12).
@@ -89,6 +89,12 @@ DEMOCRACY_RELAX_RATE = 0.3
 UNFREE_TARGET_WEIGHT = 0.25
 #: Income at which ageing and labour shortages weigh fully in M7's ledger.
 RICH_INCOME = 40000.0
+#: Przeworski's income band edges (1985 PPP $), converted with ``ppp1985_to_2021``.
+BAND_EDGES_1985 = (1000.0, 3000.0, 6055.0)
+#: M10: democracy level of a republic without democratic history beyond its regime's floor.
+HISTORY_REFERENCE = 0.7
+#: M11: neighbours' mean democratic share over the autocracy-years of the 1950-1989 fit.
+NEIGHBOUR_REFERENCE_SHARE = 0.13
 
 
 # --------------------------------------------------------------------------- small math
@@ -250,16 +256,33 @@ def democracy_toward_regime(democracy: float, regime: int) -> float:
     return DEMOCRACY_RELAX_RATE * (clip(democracy, low, high) - democracy)
 
 
+def income_band(income: float, p) -> int:
+    """Przeworski's income band (0-3) of an income in 2021 PPP $."""
+    band = 0
+    for edge in BAND_EDGES_1985:
+        if income >= edge * p.ppp1985_to_2021:
+            band += 1
+    return band
+
+
 def breakdown_hazard(income: float, p) -> float:
     """M11 breakdown of a capitalist democracy by Przeworski's income band (1985 $ edges)."""
-    e1, e2, e3 = (edge * p.ppp1985_to_2021 for edge in (1000.0, 3000.0, 6055.0))
-    if income < e1:
-        return p.breakdown_hazard_poor
-    if income < e2:
-        return p.breakdown_hazard_lower
-    if income < e3:
-        return p.breakdown_hazard_middle
-    return p.breakdown_hazard_rich
+    return (p.breakdown_hazard_poor, p.breakdown_hazard_lower, p.breakdown_hazard_middle,
+            p.breakdown_hazard_rich)[income_band(income, p)]
+
+
+def republic_breakdown_hazard(income: float, democracy: float, p) -> float:
+    """M10 ``band(y) exp(-k_h (D - 0.7))``: a republic loses its democracy (income band, democratic history)."""
+    band = (p.republic_breakdown_poor, p.republic_breakdown_lower, p.republic_breakdown_middle,
+            p.republic_breakdown_rich)[income_band(income, p)]
+    return band * math.exp(-p.republic_democratic_history * (democracy - HISTORY_REFERENCE))
+
+
+def democratization_hazard(neighbour_share: float, p) -> float:
+    """M11 ``sig(logit(h0) + k_n (s_n - 0.13))``: autocracies democratize more among democracies."""
+    h0 = p.democratization_hazard
+    return expit(math.log(h0 / (1.0 - h0)) + p.democratization_neighbour_effect
+                 * (neighbour_share - NEIGHBOUR_REFERENCE_SHARE))
 
 
 # --------------------------------------------------------------------------- M8 aid
@@ -520,22 +543,42 @@ def socialist_gdp_share(gdp, socialist) -> float:
 
 
 # --------------------------------------------------------------------------- M9, M10 hazards and shocks
-def transition_shock(gdp_share: float, p, sanctions: bool) -> float:
-    """M10 output gap at a transition, ``(shock + sanctions) (1 - G_s)``."""
+def transition_shock(gdp_share: float, p, sanctions: bool, event: int, turmoil: float, by_kind: bool) -> float:
+    """M10 output gap at a transition, ``(shock kind + sanctions) (1 - G_s)``.
+
+    ``kind``: ``output_shock_electoral_factor`` after an electoral transition,
+    ``output_shock_violent_factor`` after a violent campaign (turmoil), 1 otherwise.
+    """
+    kind = 1.0
+    if by_kind and event == EVENT["electoral_transition"]:
+        kind = p.output_shock_electoral_factor
+    elif by_kind and event == EVENT["campaign"] and turmoil > 0.0:
+        kind = p.output_shock_violent_factor
     weak = 1.0 - gdp_share
-    return p.transition_output_shock * weak + (p.sanctions_shock * weak if sanctions else 0.0)
+    return p.transition_output_shock * kind * weak + (p.sanctions_shock * weak if sanctions else 0.0)
 
 
-def regime_hazards(regime, support, reaction, viable, multiplier, income, gap_total, p, switches):
+def recover(scarcity: float, gdp_share: float, p, bloc: bool) -> float:
+    """M10 ``s' = s exp(-1 / tau)``, ``tau = duration (1 - k_b G_s)`` with the bloc term."""
+    if scarcity == 0.0:
+        return scarcity
+    tau = p.scarcity_duration * (1.0 - p.scarcity_duration_bloc_effect * gdp_share) if bloc else p.scarcity_duration
+    return scarcity * math.exp(-1.0 / tau)
+
+
+def regime_hazards(regime, support, reaction, viable, multiplier, income, gap_total, democracy, democratic_share, p,
+                   switches):
     """Yearly hazards of every regime event for one country (list in ``HAZARD_EVENTS`` order).
 
     M3: ``h_elect = rate maj viable M5`` (capitalist democracies, ``maj = sig((S - theta) /
     0.02)``), ``h_camp = onset viable sig((S - 0.35) / 0.03) M5`` (autocracies, reactionary
-    regimes), ``h_reform = reform hysteresis viable M5`` (bureaucratic). M11: flat
-    democratization of autocracies, banded breakdown of democracies, collapse of
-    bureaucratic regimes. M9: backsliding (democracies) and reversion (republics)
-    ``rate sig((R - theta_R) / 0.03)``, electoral loss ``loss sig((theta_S - S) / 0.02)``.
-    M10: degeneration ``base + k max(0, theta - exp(gap))``.
+    regimes), ``h_reform = reform hysteresis viable M5`` (bureaucratic). M11: democratization
+    of autocracies rising with the neighbours' democratic share, banded breakdown of
+    democracies, collapse of bureaucratic regimes. M9: backsliding (democracies) and
+    reversion (republics) ``rate sig((R - theta_R) / 0.03)``, electoral loss ``loss
+    sig((theta_S - S) / 0.02)``. M10: a republic's banded breakdown ``h_frag`` (``democracy``:
+    its level at the start of the year), a share ``d`` of it degeneration ``d h_frag + k
+    max(0, theta - exp(gap))``, the rest added to reversion.
     """
     h = dict.fromkeys(HAZARD_EVENTS, 0.0)
     autocratic = regime in (CAP_AUT, REACT)
@@ -549,7 +592,9 @@ def regime_hazards(regime, support, reaction, viable, multiplier, income, gap_to
             h["reform"] = p.reform_rate * p.hysteresis * viable * multiplier
     if switches.on("background"):
         if autocratic:
-            h["democratization"] = p.democratization_hazard
+            share = democratic_share if switches.on("background_democratization_neighbours") \
+                else NEIGHBOUR_REFERENCE_SHARE
+            h["democratization"] = democratization_hazard(share, p)
         if regime == CAP_DEM:
             h["breakdown"] = breakdown_hazard(income, p)
         if regime == BUREAU:
@@ -562,7 +607,10 @@ def regime_hazards(regime, support, reaction, viable, multiplier, income, gap_to
             h["electoral_loss"] = p.electoral_loss_rate * expit((p.support_loss_threshold - support) / 0.02)
     if switches.on("scarcity") and regime == DEM_SOC:
         shortfall = max(0.0, p.scarcity_threshold - math.exp(gap_total))
-        h["degeneration"] = p.degeneration_base_rate + p.degeneration_scarcity_rate * shortfall
+        fragility = republic_breakdown_hazard(income, democracy, p) if switches.on("scarcity_fragility") else 0.0
+        h["reversion"] = h["reversion"] + (1.0 - p.republic_breakdown_degeneration_share) * fragility
+        h["degeneration"] = (p.republic_breakdown_degeneration_share * fragility
+                             + p.degeneration_scarcity_rate * shortfall)
     return [h[name] for name in HAZARD_EVENTS]
 
 
@@ -584,15 +632,19 @@ def competing_risk_event(hazards, u_occurs: float, u_which: float) -> int:
     return min(which, len(hazards) - 1) + 1
 
 
-def resolve_event(event, regime, income, democracy, u_type, u_success, u_outcome, p, switches):
+def resolve_event(event, regime, income, democracy, u_type, u_success, u_outcome, p, switches, lost_office=0.0):
     """Regime after an event; returns (new regime, recorded event, failed campaign, turmoil).
 
     M3 campaigns are nonviolent with probability ``nonviolent_share`` and succeed with
     ``nonviolent_success`` or ``violent_success``. M4: a socialist transition (electoral,
     or successful campaign) is democratic with ``P_dem = sig(a0 + b ln(y / 20000) +
     c (D - 0.5) + k peaceful)``, else bureaucratic; a bureaucratic reform succeeds only if
-    democratic (a failed reform is recorded as no event).
+    democratic (a failed reform is recorded as no event). An electoral transition while the
+    coalition is out after losing an election (``lost_office``) is a re-entry: back to
+    democratic socialism, without M4.
     """
+    if (event == EVENT["electoral_transition"] and lost_office > 0.0 and switches.on("transition_reentry")):
+        return DEM_SOC, EVENT["re_entry"], False, 0.0
     nonviolent = u_type < p.nonviolent_share
     success = u_success < (p.nonviolent_success if nonviolent else p.violent_success)
     campaign = event == EVENT["campaign"]
@@ -625,20 +677,31 @@ def resolve_event(event, regime, income, democracy, u_type, u_success, u_outcome
     return new, event, failed, 1.0 if turmoil else 0.0
 
 
-def enter_regime(old, new, scarcity, moralist, years, gdp_share, p, switches, forced=False):
+def enter_regime(old, new, scarcity, moralist, years, gdp_share, p, switches, forced=False, event=0, turmoil=0.0):
     """Side effects of a regime change; returns (regime, scarcity, moralist, years in regime).
 
     M10: entering democratic socialism or a bureaucratic regime opens the output gap
-    ``s = max(s, shock)``; section 3: the moralist faction surges at a socialist
-    transition and otherwise decays; the regime clock restarts. ``forced``: a scheduled
+    ``s = max(s, shock)`` sized by the transition's kind (``event``, ``turmoil``); section 3:
+    the moralist faction surges at a socialist transition and otherwise decays; the regime
+    clock restarts. A re-entry opens no gap and brings no surge. ``forced``: a scheduled
     regime at the start of the year, where the faction surges but does not decay (it decays
     once a year, at the end-of-year call).
     """
     changed = new != old
-    if switches.on("scarcity") and changed and new in (DEM_SOC, BUREAU):
-        scarcity = max(scarcity, transition_shock(gdp_share, p, switches.on("scarcity_sanctions")))
-    mu = moralist_strength(moralist, changed and new == DEM_SOC, new == DEM_SOC, p, decay=not forced)
+    reentry = event == EVENT["re_entry"]
+    if switches.on("scarcity") and changed and new in (DEM_SOC, BUREAU) and not reentry:
+        scarcity = max(scarcity, transition_shock(gdp_share, p, switches.on("scarcity_sanctions"), event, turmoil,
+                                                  switches.on("scarcity_transition_kind")))
+    mu = moralist_strength(moralist, changed and new == DEM_SOC and not reentry, new == DEM_SOC, p,
+                           decay=not forced)
     return new, scarcity, mu, 0.0 if changed else years
+
+
+def lost_office_after(lost: float, event: int, changed: bool) -> float:
+    """M3: 1 after a socialist government lost an election, until the next change of regime."""
+    if event == EVENT["electoral_loss"]:
+        return 1.0
+    return 0.0 if changed else lost
 
 
 # --------------------------------------------------------------------------- the year
@@ -743,8 +806,9 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     gdppc = [s.gdppc[i] * math.exp(growth[i]) for i in countries]
     pop = [s.pop[i] * (1.0 + natural_population_growth(income[i], t, p)) if m11 else s.pop[i] for i in countries]
 
-    # ---- 3. M10 the output gap recovers: s' = s exp(-1 / tau) -------------------------------
-    scar = [scarcity[i] * math.exp(-1.0 / p.scarcity_duration) if sw.on("scarcity") else 0.0 for i in countries]
+    # ---- 3. M10 the output gap recovers: s' = s exp(-1 / (tau (1 - k_b G_s))) --------------
+    scar = [recover(scarcity[i], gdp_share0, p, sw.on("scarcity_bloc_duration")) if sw.on("scarcity") else 0.0
+            for i in countries]
 
     # ---- 4. M6 migration ---------------------------------------------------------------------
     if sw.on("migration"):
@@ -763,6 +827,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     invest = [c["integration_investment"] if sw.on("integration") else 0.0 for c in applied]
     unintegrated, integrated, excess_share = list(zeros), list(zeros), list(zeros)
     perceived, unemployment, recent, ledger, inc_erosion = (list(zeros) for _ in range(5))
+    du_cause = {"M11": list(zeros), "M7": list(zeros)}
     for i in countries:
         if sw.on("integration"):
             capacity = integration_capacity(pop[i], s.unemployment[i], invest[i], p)
@@ -782,13 +847,13 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
                 dS["M7"][i] = erosion
             else:
                 inc_erosion[i] = erosion
-        du = 0.0
+        # the change of unemployment by cause (M11 background, M7 inflow beyond capacity)
         if m11:
             structural = float(ctx.structural_unemployment[i])
-            du = unemployment_change(s.unemployment[i], structural, soc[i], shock[i], p)
+            du_cause["M11"][i] = unemployment_change(s.unemployment[i], structural, soc[i], shock[i], p)
         if sw.on("integration_unemployment"):  # du += nu x
-            du = du + p.excess_unemployment_effect * excess_share[i]
-        unemployment[i] = clip(s.unemployment[i] + du, 0.005, 0.5)
+            du_cause["M7"][i] = p.excess_unemployment_effect * excess_share[i]
+        unemployment[i] = clip(s.unemployment[i] + (du_cause["M11"][i] + du_cause["M7"][i]), 0.005, 0.5)
 
     # ---- 6. living standards, poverty, gaps against expectations by channel -----------------
     # ln L = ln y + ln(1 - s) + ln(1 - aid + c a) + (ln(1 - invest) + ledger); L = 0.65 exp(ln L);
@@ -826,6 +891,10 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
                 # expectations, dS = sigma gap, attributed to the channel that moved them
                 for k in CHANNELS:
                     dS[k][i] = dS[k][i] + (p.living_standard_support * gap[k][i] if soc[i] else 0.0)
+            if sw.on("movement_economic_voting"):
+                # economic voting: dS = -v du against last year's rate, attributed to the cause
+                for k in ("M11", "M7"):
+                    dS[k][i] = dS[k][i] + (-p.unemployment_voting * du_cause[k][i] if soc[i] else 0.0)
     movement = [clip(s.movement[i] + dm[i], 1e-5, 0.5) for i in countries]
 
     # ---- 8. M5 diffusion, M11 democracy toward the regime's bounds ---------------------------
@@ -863,18 +932,20 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
 
     # ---- 10. regime events: one competing-risk draw per country ----------------------------
     new_regime, event, turmoil = list(regime), [0] * n, list(zeros)
+    # M11: the neighbours' democratic share (capitalist democracies and republics) at the start of the year
+    democratic_share = neighbour_mean(geo, [1.0 if r in (CAP_DEM, DEM_SOC) else 0.0 for r in old_regime])
     for i in countries:
         # M3 viability of the movement: sig((P - v) / (0.2 v)), P = 2 cohesion m
         participation = MOBILIZATION * cohesion(breadth[i], p) * s.movement[i]
         viable = expit((participation - p.viability_participation) / (0.2 * p.viability_participation))
         hazards = regime_hazards(old_regime[i], s.support[i], s.reaction[i], viable, multiplier[i],
-                                 income[i], gap_total[i], p, sw)
+                                 income[i], gap_total[i], s.democracy[i], democratic_share[i], p, sw)
         if forced[i]:  # a country forced this year keeps the forced regime: no hazard
             hazards = [0.0] * len(hazards)
         code = competing_risk_event(hazards, draws[STREAM_OCCURS][i], draws[STREAM_WHICH][i])
         new_regime[i], event[i], failed, turmoil[i] = resolve_event(
             code, old_regime[i], income[i], democracy[i], draws[STREAM_TYPE][i], draws[STREAM_SUCCESS][i],
-            draws[STREAM_OUTCOME][i], p, sw)
+            draws[STREAM_OUTCOME][i], p, sw, s.lost_office[i])
         if forced[i]:
             event[i] = EVENT["forced"]
         if failed:  # M3: a failed campaign costs movement and support a share of their size
@@ -921,9 +992,13 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     # (GDP at the end of the year of the countries that were socialist at its start).
     end_share = socialist_gdp_share([gdppc[i] * (1.0 - scar[i]) * pop[i] for i in countries], soc)
     new["regime"], new["moralist"], new["years_in_regime"] = list(zeros), list(zeros), list(zeros)
+    new["lost_office"] = list(zeros)
     for i in countries:
         new["regime"][i], new["scarcity"][i], new["moralist"][i], new["years_in_regime"][i] = enter_regime(
-            old_regime[i], new_regime[i], scar[i], moralist[i], years_in_regime[i] + 1.0, end_share, p, sw)
+            old_regime[i], new_regime[i], scar[i], moralist[i], years_in_regime[i] + 1.0, end_share, p, sw,
+            event=event[i], turmoil=turmoil[i])
+        changed = new_regime[i] != old_regime[i] or forced[i]
+        new["lost_office"][i] = lost_office_after(s.lost_office[i], event[i], changed)
     new["event"] = event
     return new, dS, dR
 

@@ -1,4 +1,4 @@
-"""Calibration: fit on a small window, --accept writes a copy of the registry, which still loads."""
+"""Calibration: fit on a small window; --accept writes a scenario file (or, asked, a registry copy), comments kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from nato_socialism.cli.validate import calibrate as calibrate_command
 from nato_socialism.errors import UserError
-from nato_socialism.model import parameters
+from nato_socialism.model import registry as parameters
+from nato_socialism.scenario import load_scenario
 from nato_socialism.validation.calibrate import CALIBRATED, SOURCE_PREFIX, accept, calibrate, default_test_window
 
 FIT, TEST = (1960, 1979), (1980, 1989)
@@ -67,7 +68,7 @@ def test_errors_in_and_out_of_sample(cal):
 
 def test_accept_edits_only_the_calibrated_lines(cal, registry_copy):
     before = registry_copy.read_text().splitlines()
-    accept(cal, registry_copy, date="2000-01-01")
+    accept(cal, registry_copy, registry_file=True, date="2000-01-01")
     after = registry_copy.read_text().splitlines()
     assert len(before) == len(after)
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
@@ -79,13 +80,13 @@ def test_accept_edits_only_the_calibrated_lines(cal, registry_copy):
         assert raw[name]["source"].startswith(f"{SOURCE_PREFIX} 1960-1979 on 2000-01-01")
         assert raw[name]["low"] <= raw[name]["default"] <= raw[name]["high"]
     # the literature reference is kept once, also after a second acceptance
-    accept(cal, registry_copy, date="2000-01-02")
+    accept(cal, registry_copy, registry_file=True, date="2000-01-02")
     src = tomllib.loads(registry_copy.read_text())["frontier_growth"]["source"]
     assert src.count("literature:") == 1 and "Maddison" in src
 
 
 def test_rewritten_registry_still_loads(cal, registry_copy, monkeypatch):
-    accept(cal, registry_copy, date="2000-01-01")
+    accept(cal, registry_copy, registry_file=True, date="2000-01-01")
     monkeypatch.setattr(parameters, "REGISTRY_PATH", registry_copy)
     parameters.registry.cache_clear()
     try:
@@ -127,3 +128,59 @@ def test_bad_windows_are_user_errors():
     for args in (["--fit", "1960"], ["--fit", "1989:1960"], ["--fit", "1940:1960"], ["--test", "1970:1980"]):
         result = CliRunner().invoke(_app, ["calibrate", *args])
         assert isinstance(result.exception, UserError), args
+
+
+SCENARIO = """# my notes on this scenario
+name = "mine"
+members = 3  # small on purpose
+
+[parameters]
+# erosion as in the essay
+erosion_strength = [1.5, 2.5]
+frontier_growth = 0.01  # my guess
+
+[mechanisms]
+aid = false
+"""
+
+
+def test_accept_updates_a_scenario_keeping_comments_and_other_keys(cal, tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(SCENARIO)
+    accept(cal, path, date="2000-01-01")
+    text = path.read_text()
+    for line in ("# my notes on this scenario", "members = 3  # small on purpose", "# erosion as in the essay",
+                 "erosion_strength = [1.5, 2.5]", "aid = false"):
+        assert line in text
+    assert "my guess" not in text  # the calibrated value replaced the user's
+    sc = load_scenario(path)
+    assert sc.name == "mine" and sc.members == 3 and sc.switches_off() == ["aid"]
+    sampled = sc.sampled_parameters()
+    assert sampled["erosion_strength"] == (1.5, 2.5)
+    for name, est in cal.at(2023).items():
+        assert sampled[name] == pytest.approx((est.low, est.high), rel=1e-3, abs=1e-12), name
+    assert "estimate" in text and "1960-1979 on 2000-01-01" in text
+
+
+def test_cli_accept_writes_a_scenario_not_the_package_registry(tmp_path, monkeypatch):
+    package = parameters.REGISTRY_PATH.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(_app, ["calibrate", "--fit", "1960:1979", "--test", "none", "--accept", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accepted"] == "calibrated.toml"
+    assert parameters.REGISTRY_PATH.read_bytes() == package
+    assert set(load_scenario(tmp_path / "calibrated.toml").sampled_parameters()) == set(CALIBRATED)
+    assert [p.name for p in tmp_path.iterdir()] == ["calibrated.toml"]  # no temporary left
+
+
+def test_accept_refuses_a_broken_scenario_and_leaves_it(cal, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("members = \n")
+    with pytest.raises(UserError, match="broken.toml"):
+        accept(cal, path, date="2000-01-01")
+    assert path.read_text() == "members = \n"
+    path.write_text("horizon = 5\n[[events]]\nyear = 2090\ncountry = 'FRA'\nkind = 'transition'\n")
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="outside the run"):  # checked as a scenario before writing
+        accept(cal, path, date="2000-01-01")
+    assert path.read_bytes() == before

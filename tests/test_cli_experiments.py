@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nato_socialism.cli.app import main
+from nato_socialism.model.doctrines import DOCTRINE_NAMES
 
 SMALL = [
     "--members",
@@ -123,16 +125,18 @@ def test_sensitivity_and_optimize_commands(capsys, tmp_path):
 
 
 BAD = [
-    (["sensitivity", "--outcome", "world_povety_830"], "unknown outcome"),
-    (["sensitivity", "--outcome", "poverty_years_830", "--doctrine", "nato_frist"], "unknown doctrine"),
-    (["sensitivity", "--outcome", "poverty_years_830", "--method", "fast"], "unknown --method"),
-    (["optimize", "--objective", "nope"], "unknown objective"),
-    (["optimize", "--robustness", "median"], "unknown robustness"),
+    (["sensitivity", "--outcome", "world_povety_830"], "'world_povety_830' is not a known outcome"),
+    (["sensitivity", "--outcome", "poverty_years_830", "--doctrine", "nato_frist"],
+     "is not a known doctrine; expected one of nato_first"),
+    (["sensitivity", "--outcome", "poverty_years_830", "--method", "fast"],
+     "'fast' is not a known method; expected one of morris, sobol"),
+    (["optimize", "--objective", "nope"], "'nope' is not a known outcome"),
+    (["optimize", "--robustness", "median"], "is not a known robustness statistic"),
     (["results", "show", "no-such-run"], "no run 'no-such-run'"),
-    (["results", "show", "latest", "--bloc", "natoo"], "unknown bloc"),
+    (["results", "show", "latest", "--bloc", "natoo"], "Did you mean 'nato'"),
     (["results", "show", "latest", "--country", "XYZ"], "unknown country code"),
-    (["results", "export", "latest", "--format", "xlsx"], "unknown export format"),
-    (["discover", "latest", "--outcome", "poverty_years_830", "--better", "south_first"], "no doctrine"),
+    (["results", "export", "latest", "--format", "xlsx"], "'xlsx' is not a known format; expected one of csv, parquet"),
+    (["discover", "latest", "--outcome", "poverty_years_830", "--better", "south_first"], "no south_first"),
     (["discover", "latest", "--outcome", "transitions"], "no better direction"),
     (["run", "--resume", "latest", "--members", "3"], "drop --members"),
     (["run", "--resume", "no-such-run"], "no run"),
@@ -189,3 +193,54 @@ def test_resume_of_a_run_made_by_other_model_code_exits_2(capsys, tmp_path):
     con.close()
     code, _, err = cli(capsys, "run", "--resume", "latest", "--results", results)
     assert code == 2 and "other model code" in err and "cannot be resumed" in err and "Traceback" not in err
+
+
+def test_results_list_is_readable_at_80_columns(results, run_id, tmp_path):
+    """Fixed columns stay on one line; only the doctrines wrap, at word boundaries."""
+    import io
+
+    from rich.console import Console
+
+    from nato_socialism.cli.results import runs_table
+    from nato_socialism.experiments.store import ResultStore
+
+    runs = ResultStore.open(results).runs()
+    runs = pd.concat([runs, runs.assign(run_id="20990101-000000-abcdef", status="interrupted", chunks_done=1,
+                                        doctrines=json.dumps(list(DOCTRINE_NAMES)))], ignore_index=True)
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(runs_table(runs, str(results)))
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    rows = [i for i, line in enumerate(lines) if line.startswith(("20", " 20"))]
+    assert [lines[i].split()[0] for i in rows] == [run_id, "20990101-000000-abcdef"]  # ids whole
+    assert "interrupted 1/" in lines[rows[1]] and "default: all 6" in lines[rows[1]]
+    assert rows[1] - rows[0] <= 3  # a row takes at most 3 lines
+
+
+def test_results_directory_from_the_environment(capsys, results, run_id, monkeypatch):
+    monkeypatch.setenv("NATO_SOCIALISM_RESULTS", str(results))
+    code, out, _ = cli(capsys, "results", "list", "--json")
+    assert code == 0 and json.loads(out)[0]["run_id"] == run_id
+    code, out, _ = cli(capsys, "results", "show", "latest", "--json")
+    assert code == 0 and json.loads(out)["run"]["run_id"] == run_id
+
+
+def test_fixed_choices_complete_from_the_registries():
+    from nato_socialism.cli.options import complete_choice
+
+    assert complete_choice("doctrine", "nato") == ["nato_first"]
+    assert complete_choice("format", "") == ["csv", "parquet"]
+    assert "demsoc_share_end" in complete_choice("outcome", "demsoc")
+    assert complete_choice("series_bloc", "brics") == ["brics_plus"]
+
+
+def test_shell_completion_is_on(tmp_path):
+    import os
+    import subprocess
+
+    from cli_helpers import COMMAND
+
+    env = {**os.environ, "_NATO_SOCIALISM_COMPLETE": "complete_bash", "COMP_WORDS": "nato-socialism run --doctrine nat",
+           "COMP_CWORD": "3"}
+    done = subprocess.run(COMMAND, env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and done.stdout.split() == ["nato_first"], done.stderr

@@ -1,4 +1,4 @@
-"""A full disk while a run is stored: the store's file writer is patched to fail with ENOSPC
+"""A full disk while a run is stored: the atomic file writer is patched to fail with ENOSPC
 (after a byte budget, on the k-th file, at fsync or at the rename). The command must end
 with exit 2 and one message naming the file and the cause, leave no temporary or partial
 file, keep every committed chunk complete, and a later `run --resume` (or, when the run was
@@ -13,6 +13,7 @@ import os
 import pyarrow.parquet as pq
 import pytest
 
+import nato_socialism.atomic as atomic_module
 import nato_socialism.experiments.store as store_module
 from cli_helpers import cli
 from nato_socialism.experiments.store import ResultStore
@@ -110,7 +111,7 @@ def test_disk_full_then_resume(reference, tmp_path, monkeypatch, mode, limit):
     results = tmp_path / "results"
     disk = Disk(mode, limit)
     with monkeypatch.context() as patch:
-        patch.setattr(store_module, "open", disk.open, raising=False)
+        patch.setattr(atomic_module, "open", disk.open, raising=False)  # the store writes through it
         patch.setattr(store_module.os, "fsync", disk.fsync)
         patch.setattr(store_module.os, "replace", disk.replace)
         code, out, err = cli("run", *ARGS, "--results", str(results), "--json")

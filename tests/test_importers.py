@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nato_socialism.cli.app import main
@@ -27,6 +28,7 @@ def world_bank_csv(rows=None, code="NY.GDP.PCAP.PP.KD", preamble=True):
     name = {
         "NY.GDP.PCAP.PP.KD": "GDP per capita, PPP (constant 2021 international $)",
         "SL.UEM.TOTL.ZS": "Unemployment, total (% of total labor force) (modeled ILO estimate)",
+        "SP.POP.TOTL": "Population, total",
         "XX.UNKNOWN.CODE": "Something else",
     }[code]
     rows = rows or {
@@ -325,7 +327,8 @@ def test_same_indicator_twice_is_refused(tmp_path):
     ("data", "expected"),
     [
         (b"", ": the file holds no header and no data"),
-        (owid_csv()[:-5], ", line 9: the file ends inside this line"),
+        (owid_csv()[:-12], ", line 9: expected 6 fields .* found 4.*ends in this line without a line break"),
+        (owid_csv().replace(b"\n", b"\r"), ", line 1: lines end in a bare CR"),
         (owid_csv().replace(b"2001.5", b"NaN"), ", line 3: column 'GDP per capita, PPP .*found 'NaN'"),
         (owid_csv().replace(b"2001.5", b"1e400"), ", line 3: .*'1e400' is not a plausible value"),
         (owid_csv().replace(b"2001.5", b"-5"), r": .*expected a number > 0; found -5 \(line 3, AFG 2022\)"),
@@ -436,3 +439,36 @@ def test_subprocess_corrupt_file_exits_2_without_traceback(tmp_path):
     assert "corrupt.csv, line 4:" in result.stderr and "not UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def _imported(tmp_path, name: str, data: bytes, into: str):
+    report = import_files([_write(tmp_path, name, data)], tmp_path / into)
+    return report, load_snapshot(tmp_path / into), load_panel(tmp_path / into)
+
+
+@pytest.mark.parametrize(
+    ("name", "sample", "line_end"),
+    [("gdp-per-capita-worldbank.csv", owid_csv, b"\n"), ("co2-emissions-vs-gdp.csv", owid_multi_csv, b"\n"),
+     ("API_NY.GDP.PCAP.PP.KD_DS2_en_csv_v2.csv", world_bank_csv, b"\r\n"), ("ert.csv", vdem_csv, b"\n")],
+)
+def test_download_without_final_line_break_imports_like_with_one(tmp_path, name, sample, line_end):
+    """Many real downloads (OWID grapher CSVs among them) end without a line break after the last row."""
+    data = sample()
+    assert data.endswith(line_end)
+    with_break = _imported(tmp_path, name, data, "with")
+    without = _imported(tmp_path, "cut-" + name, data[: -len(line_end)], "without")
+    assert with_break[0].files[0].rows_read == without[0].files[0].rows_read > 0
+    pd.testing.assert_frame_equal(with_break[1], without[1])
+    pd.testing.assert_frame_equal(with_break[2], without[2])
+
+
+def test_a_last_row_actually_cut_is_refused(tmp_path):
+    data = owid_csv()
+    last = data.rstrip(b"\n").rsplit(b"\n", 1)[1]  # Hong Kong,HKG,2023,70000.0,Asia,Asia
+    for cut in (b"Hong Kong,HK", b"Hong Kong,HKG,2023,70000.0,Asia", b'"Hong Kong,HKG'):
+        assert last.startswith(cut.lstrip(b'"'))
+        broken = data[: len(data) - len(last) - 1] + cut
+        path = _write(tmp_path, "cut.csv", broken)
+        with pytest.raises(UserError, match=r"cut.csv, line 9: .*(fields|not valid CSV)"):
+            import_files([path], tmp_path / "data")
+        assert not (tmp_path / "data").exists()

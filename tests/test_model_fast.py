@@ -27,12 +27,13 @@ def test_member_matmul_row_depends_on_member_not_on_chunk_or_threads():
 
     ctx = context(2)
     rng = np.random.default_rng(3)
-    x = rng.uniform(0, 1e6, (45, ctx.n)) * rng.uniform(0, 1, (45, 1))
-    slots = linalg.member_slots(np.arange(45))
+    e = 2 * linalg.BLOCK + 22  # three blocks, the last one partial
+    x = rng.uniform(0, 1e6, (e, ctx.n)) * rng.uniform(0, 1, (e, 1))
+    slots = linalg.member_slots(np.arange(e))
     full = linalg.member_matmul(x, ctx.migration_kernels, slots=slots)
-    for size in (1, 7, 45):
-        for start in range(0, 45, size):
-            rows = slice(start, min(45, start + size))
+    for size in (1, 7, 45, e):
+        for start in range(0, e, size):
+            rows = slice(start, min(e, start + size))
             part = linalg.member_matmul(x[rows], ctx.migration_kernels, slots=slots[rows])
             assert np.array_equal(part, full[rows]), size
     with threadpool_limits(2, user_api="blas"):  # the caller's thread setting does not matter

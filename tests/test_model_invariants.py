@@ -163,3 +163,21 @@ def test_scheduled_event_outside_the_run_is_refused(kind, year):
     with pytest.raises(ValueError, match=rf"{kind} event \(year {year}, country {world().iso3[0]}.*2023-2032"):
         context(10, events=events)
     assert context(10, events=Events(regimes=((2032, 0, 2),), policies=((2023, 0, "aid_share", 0.01),)))
+
+
+def test_a_step_without_decomposition_gives_the_same_year():
+    """``decompose=False`` (runs that keep no "why" table) changes nothing but the parts it leaves out."""
+    from nato_socialism.model.simulate import initial_state
+    from nato_socialism.model.step import step
+
+    ctx = context(3)
+    p = corner_params(4)
+    e = p.adult_share.shape[0]
+    state = initial_state(world(), ctx, p, keys(e))
+    full = step(state, p, ctx, DOCTRINES["nato_first"].spec, keys(e))
+    lean = step(state, p, ctx, DOCTRINES["nato_first"].spec, keys(e), decompose=False)
+    for name, x in full.state.arrays().items():
+        assert np.array_equal(x, getattr(lean.state, name)), name
+    assert set(lean.support) == set(lean.reaction) == {"clip"}
+    np.testing.assert_array_equal(lean.support["clip"], full.support["clip"])
+    np.testing.assert_array_equal(lean.reaction["clip"], full.reaction["clip"])

@@ -237,10 +237,11 @@ def test_m9_reversion_rises_with_reaction_and_loss_with_falling_support():
 
 
 def test_m10_scarcity_shock_smaller_with_strong_bloc_and_degeneration_rises_with_shortfall():
-    assert scarcity.transition_shock(0.6, True, Q) < scarcity.transition_shock(0.0, True, Q)
-    assert scarcity.transition_shock(0.0, False, Q) < scarcity.transition_shock(0.0, True, Q)
-    assert scarcity.recover(0.1, Q) < 0.1 and scarcity.recover(0.0, Q) == 0.0
-    assert scarcity.degeneration_hazard(math.log(0.7), Q) > scarcity.degeneration_hazard(0.0, Q)
+    nv = scarcity.NONVIOLENT
+    assert scarcity.transition_shock(0.6, True, nv, True, Q) < scarcity.transition_shock(0.0, True, nv, True, Q)
+    assert scarcity.transition_shock(0.0, False, nv, True, Q) < scarcity.transition_shock(0.0, True, nv, True, Q)
+    assert scarcity.recover(0.1, 0.0, True, Q) < 0.1 and scarcity.recover(0.0, 0.0, True, Q) == 0.0
+    assert scarcity.degeneration_hazard(math.log(0.7), 0.01, Q) > scarcity.degeneration_hazard(0.0, 0.01, Q)
     # hysteresis: reform of a bureaucratic regime is harder than it would be without it
     assert transition.reform_hazard(1.0, 1.0, Q) < default_params(1).reform_rate[0, 0]
     np.testing.assert_array_equal(scarcity.outputs(np.array([[2.0, 4.0]]), np.array([[0.5, 0.0]])), [[1.0, 4.0]])
@@ -251,11 +252,11 @@ def test_m11_breakdown_by_income_band_matches_przeworski_in_model_units():
     h = [background.breakdown_hazard(y * f, Q) for y in (800, 2000, 4500, 8000)]  # 1985 PPP $ -> 2021 PPP $
     assert h[0] == pytest.approx(0.164) and h[1] == pytest.approx(0.056) and h[2] == pytest.approx(0.022)
     assert h[3] < 0.003
-    assert background.democratization_hazard(1000.0, Q) == background.democratization_hazard(50000.0, Q)
-    assert background.natural_population_growth(1000.0, 0, Q) > background.natural_population_growth(50000.0, 0, Q)
-    frontier = background.frontier(0, Q)
-    assert background.growth(2000.0, frontier, 0.0, Q) > background.growth(70000.0, frontier, 0.0, Q)
-    assert background.growth(10.0, frontier, 50.0, Q) == background.GROWTH_LIMIT
+    npg = background.natural_population_growth
+    assert npg(math.log(1000.0), 0, Q) > npg(math.log(50000.0), 0, Q)
+    frontier, growth = background.log_frontier(0, Q), background.growth
+    assert growth(math.log(2000.0), frontier, 0.0, Q) > growth(math.log(70000.0), frontier, 0.0, Q)
+    assert growth(math.log(10.0), frontier, 50.0, Q) == background.GROWTH_LIMIT
     assert background.democracy_toward_regime(0.9, DS) == 0.0 < background.democracy_toward_regime(0.5, DS)
 
 
@@ -268,11 +269,12 @@ def test_m12_delays_smooth_and_switch_off():
 def test_living_standard_and_poverty():
     log_living = living.log_living_standard(math.log(10000.0), 0.0, 0.0, 0.0)
     assert math.exp(log_living) == pytest.approx(6500.0)
-    assert living.poverty(log_living, 0.8, 0.0) < living.poverty(log_living - 1.0, 0.8, 0.0)
-    assert living.ndtr(0.0) == 0.5
+    scores = np.array([living.poverty_score(x, 0.8, 0.0) for x in (log_living, log_living - 1.0)])
+    rich, poor = living.poverty(scores)
+    assert 0 < rich < poor < 1
     sigma, offset = living.poverty_calibration(np.array([0.3, 0.5]), np.array([0.1, 0.3]), np.array([2000.0, 900.0]))
-    back = [living.poverty(math.log(c), s, o) for c, s, o in zip((2000.0, 900.0), sigma, offset, strict=True)]
-    np.testing.assert_allclose(back, [0.1, 0.3], rtol=1e-12)
+    back = [living.poverty_score(math.log(c), s, o) for c, s, o in zip((2000.0, 900.0), sigma, offset, strict=True)]
+    np.testing.assert_allclose(living.poverty(np.array(back)), [0.1, 0.3], rtol=1e-12)
 
 
 def test_moralist_pressure_moves_applied_toward_wanted_and_costs_support():
@@ -297,3 +299,53 @@ def test_status_quo_controls_at_the_start():
     assert (requested.immigration_cap[closed] == CLOSED).all()
     assert (requested.immigration_cap[~closed] == p.baseline_immigration_cap[0, 0]).all()
     np.testing.assert_array_equal(applied.aid_share, requested.aid_share)  # no republic, no moralists
+
+
+# ---------------------------------------------------------- issue 13: new terms (sign, no effect at the range edge)
+def test_m2_economic_voting_punishes_rising_unemployment_only_for_a_socialist_government():
+    assert movement.unemployment_response(0.01, True, Q) == pytest.approx(-0.5 * 0.01)
+    assert movement.unemployment_response(-0.01, True, Q) > 0.0
+    assert movement.unemployment_response(0.01, False, Q) == 0.0
+    none = at(unemployment_voting=registry()["unemployment_voting"].low)
+    assert movement.unemployment_response(0.01, True, none) == 0.0
+
+
+def test_m10_output_shock_by_kind_electoral_smaller_violent_larger_and_no_effect_at_one():
+    shock = {k: scarcity.transition_shock(0.0, False, k, True, Q)
+             for k in (scarcity.ELECTORAL, scarcity.NONVIOLENT, scarcity.VIOLENT)}
+    assert shock[scarcity.ELECTORAL] < shock[scarcity.NONVIOLENT] < shock[scarcity.VIOLENT]
+    assert scarcity.transition_shock(0.0, False, scarcity.VIOLENT, False, Q) == shock[scarcity.NONVIOLENT]
+    flat = at(output_shock_electoral_factor=registry()["output_shock_electoral_factor"].high,
+              output_shock_violent_factor=registry()["output_shock_violent_factor"].low)
+    assert len({scarcity.transition_shock(0.0, False, k, True, flat) for k in range(3)}) == 1
+
+
+def test_m10_recovery_faster_with_a_larger_bloc_and_unchanged_at_zero_effect():
+    assert scarcity.recover(0.1, 0.5, True, Q) < scarcity.recover(0.1, 0.0, True, Q)
+    assert scarcity.recover(0.1, 0.5, False, Q) == scarcity.recover(0.1, 0.0, True, Q)
+    none = at(scarcity_duration_bloc_effect=0.0)
+    assert scarcity.recover(0.1, 0.5, True, none) == scarcity.recover(0.1, 0.0, True, none)
+
+
+def test_m10_republic_breakdown_falls_with_income_and_democratic_history():
+    f = default_params(1).ppp1985_to_2021[0, 0]
+    h = [scarcity.republic_breakdown_hazard(y * f, 0.7, Q) for y in (800, 2000, 4500, 8000)]
+    assert h[0] > h[1] > h[2] > h[3] and h[0] == pytest.approx(0.164)
+    assert scarcity.republic_breakdown_hazard(8000 * f, 0.9, Q) < h[3]
+    flat = at(**{f"republic_breakdown_{b}": 0.005 for b in ("poor", "lower", "middle", "rich")},
+              republic_democratic_history=0.0)
+    assert len({scarcity.republic_breakdown_hazard(y * f, d, flat) for y in (800, 8000) for d in (0.7, 1.0)}) == 1
+    # the breakdown hazard is split between degeneration and reversion
+    assert scarcity.degeneration_hazard(0.0, 0.1, Q) + scarcity.reversion_part(0.1, Q) == pytest.approx(0.1)
+
+
+def test_m11_democratization_rises_with_democratic_neighbours_and_is_flat_without_the_effect():
+    ref = background.NEIGHBOUR_REFERENCE_SHARE
+    assert background.democratization_hazard(ref, Q) == pytest.approx(Q[registry_index("democratization_hazard")])
+    assert background.democratization_hazard(0.8, Q) > background.democratization_hazard(0.0, Q)
+    none = at(democratization_neighbour_effect=0.0)
+    assert background.democratization_hazard(0.8, none) == pytest.approx(background.democratization_hazard(0.0, none))
+
+
+def registry_index(name):
+    return list(registry()).index(name)

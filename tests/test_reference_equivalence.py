@@ -21,7 +21,7 @@ import pytest
 from model_helpers import blocs, world
 from nato_socialism.model import step as core_step_module
 from nato_socialism.model.doctrines import CLOSED, DOCTRINES, UNFREE_TARGET_WEIGHT
-from nato_socialism.model.mechanisms import background, integration, material_basis, migration, movement
+from nato_socialism.model.mechanisms import background, integration, material_basis, migration, movement, scarcity
 from nato_socialism.model.parameters import params_from_table, registry
 from nato_socialism.model.rng import member_keys
 from nato_socialism.model.simulate import Events, build_context, initial_state, simulate_members
@@ -60,7 +60,7 @@ EVENTFUL_LOW = (
     "reaction_threshold", "transition_support_threshold", "viability_participation",
     "support_loss_threshold", "electoral_loss_rate",
 )
-#: Every event code (1-10 drawn, 11 scheduled).
+#: Every event code (1-10 drawn, 11 scheduled, 12 electoral re-entry).
 ALL_EVENTS = set(range(1, len(EVENTS)))
 
 
@@ -227,6 +227,9 @@ def test_reference_constants_match_core():
     assert plain_loop.MOBILIZATION == movement.MOBILIZATION
     assert plain_loop.REFERENCE_INCOME == material_basis.REFERENCE_INCOME == migration.REFERENCE_INCOME
     assert plain_loop.DEMOCRACY_RELAX_RATE == background.DEMOCRACY_RELAX_RATE
+    assert plain_loop.BAND_EDGES_1985 == background.BAND_EDGES_1985
+    assert plain_loop.HISTORY_REFERENCE == scarcity.HISTORY_REFERENCE
+    assert plain_loop.NEIGHBOUR_REFERENCE_SHARE == background.NEIGHBOUR_REFERENCE_SHARE
     for code, bounds in plain_loop.DEMOCRACY_BOUNDS.items():
         assert (background.DEMOCRACY_FLOOR[code], background.DEMOCRACY_CEILING[code]) == bounds
     streams = ("_S_GROWTH", "_S_OCCUR", "_S_WHICH", "_S_TYPE", "_S_SUCCESS", "_S_OUTCOME")

@@ -47,10 +47,11 @@ def stored(setup, tmp_path_factory):
 
 def test_round_trip_is_bitwise(setup, stored):
     store, run_id = stored
-    got = store.load(run_id, tables=("outcomes", "series", "trajectories", "why"))
+    got = store.load(run_id, tables=("outcomes", "series", "country_hist", "trajectories", "why"))
     want = run_in_memory(setup, chunk_size=3, keep=2)
     for name in ("outcomes", "series", "trajectories", "why", "experiments"):
         bitwise_equal(getattr(got, name), getattr(want, name))
+    pd.testing.assert_frame_equal(got.country_summary(), want.country_summary())
     assert set(got.trajectories["member"]) == {0, 1}
     # the stored summary is the in-memory one
     pd.testing.assert_frame_equal(got.summary(), want.summary())
@@ -130,6 +131,19 @@ def test_damaged_file_is_reported_and_resume_repairs_it(setup, tmp_path):
     assert store.meta(run_id)["sessions"] == 2
 
 
+def test_a_store_of_older_runs_takes_newer_ones(tmp_path):
+    store = ResultStore.create(tmp_path / "results")
+    with store._db(write=True) as db:
+        db.execute("update store_info set value = '1' where key = 'schema_version'")
+    ResultStore.create(tmp_path / "results")  # what `run` does before writing a run
+    with store._db() as db:
+        assert db.execute("select value from store_info").fetchone()[0] == str(STORE_SCHEMA_VERSION)
+    with store._db(write=True) as db:
+        db.execute("update store_info set value = ? where key = 'schema_version'", [str(STORE_SCHEMA_VERSION + 1)])
+    with pytest.raises(UserError, match="reads version"):
+        ResultStore.open(tmp_path / "results")
+
+
 def test_killed_run_reads_as_interrupted(setup, tmp_path):
     store = ResultStore.create(tmp_path / "results")
     with store.writer():
@@ -148,9 +162,14 @@ def test_every_stored_column_is_documented(stored):
 
     doc = (Path(__file__).parents[1] / "docs" / "results.md").read_text()
     store, run_id = stored
-    result = store.load(run_id, tables=("outcomes", "series", "trajectories", "why"))
-    for name in ("experiments", "outcomes", "series", "trajectories", "why"):
-        for column in getattr(result, name).columns:
+    result = store.load(run_id, tables=("outcomes", "series", "country_hist", "trajectories", "why"))
+    tables = {name: getattr(result, name) for name in ("experiments", "outcomes", "series", "country_hist",
+                                                         "trajectories", "why")}
+    tables |= {name: store.read(run_id, name) for name in ("countries", "blocs", "data_notes")}
+    tables["country_summary"] = result.country_summary()
+    for name, frame in tables.items():
+        assert not frame.empty, name
+        for column in frame.columns:
             if column not in registry():
                 assert f"`{column}`" in doc, (name, column)
     for column in store.runs().columns:
@@ -187,3 +206,42 @@ def test_a_store_made_before_model_hashes_gains_the_column(tmp_path):
     assert "model_hash" not in ResultStore.open(root).meta("old")  # reading changes nothing
     store = ResultStore.create(root)
     assert store.meta("old")["model_hash"] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_paths_with_quotes_are_bound_not_spliced(setup, tmp_path, fmt):
+    """A results folder and an --out folder named with ' (and a space) work: no path is spliced into SQL."""
+    from nato_socialism.experiments.store import bloc_series, country_trajectory, export_run
+
+    store = ResultStore.create(tmp_path / "it's results")
+    with store.writer():
+        run_id = start_run(setup, store, chunk_size=4, keep=1)
+    want = store.load(run_id, tables=("outcomes", "trajectories"))
+    assert not bloc_series(store, run_id, "nato").empty
+    assert set(country_trajectory(store, run_id, "FRA")["doctrine"]) == set(DOCTRINES)
+    out = tmp_path / "o'clock export"
+    written = export_run(store, run_id, fmt, out)
+    assert {p.name for p in written} == {f"{t}.{fmt}" for t in ("experiments", "countries", "blocs", "data_notes",
+                                                                 "outcomes", "series", "country_hist",
+                                                                 "trajectories", "why")} | {"run.json"}
+    read = pd.read_csv if fmt == "csv" else pd.read_parquet
+    got = read(out / f"outcomes.{fmt}")
+    assert list(got.columns) == list(want.outcomes.columns) and len(got) == len(want.outcomes)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temporary left
+
+
+def test_latest_is_the_newest_run_that_can_serve(setup, tmp_path):
+    from nato_socialism.cli.run import _to_resume
+
+    store = ResultStore.create(tmp_path / "results")
+    with store.writer():
+        first = start_run(setup, store, chunk_size=4, keep=0)
+        second = start_run(setup, store, chunk_size=4, keep=0)
+    assert store.resolve("latest") == second
+    assert store.resolve("latest", lambda m: None if m["run_id"] == first else "not this one") == first
+    with pytest.raises(UserError, match=f"can serve the test .*{second}: no; {first}: no"):
+        store.resolve("latest", lambda m: "no", "the test")
+    assert _to_resume(store, "latest") == second  # all complete: the newest
+    next((tmp_path / "results" / first / "chunks").glob("*.json")).unlink()  # first loses a chunk
+    assert _to_resume(store, "latest") == first  # the newest run with chunks left
+    assert _to_resume(store, second[:-1]) == second  # an explicit prefix is taken as given

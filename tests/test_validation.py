@@ -215,3 +215,38 @@ def test_markdown_table_escapes_pipes(anchors):
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert len(rows) == len(anchors)
     assert all(row.count(" | ") == 6 for row in rows)
+
+
+def test_validate_writes_nothing_into_the_working_folder_unasked(tmp_path, monkeypatch):
+    from cli_helpers import cli
+
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("validate", "--hindcast", "1990:1994", "--members", "2", "--json")
+    assert code == 0, err
+    assert json.loads(out)["hindcast"]["out"] is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validation_steps_report_progress(monkeypatch):
+    """The anchors, the hindcast and the calibration report (done, total, what); the commands show it."""
+    from contextlib import contextmanager
+
+    from cli_helpers import cli
+    from nato_socialism.cli import validate as validate_module
+
+    seen: list[tuple[int, int, str]] = []
+
+    @contextmanager
+    def recorder(enabled=True):
+        yield lambda done, total, what: seen.append((done, total, what))
+
+    monkeypatch.setattr(validate_module, "steps", recorder)
+    for args, total in ((["validate", "--members", "2", "--years", "12"], len(anc.CHECKS)),
+                        (["validate", "--hindcast", "1990:1994", "--members", "2"], 4),
+                        (["calibrate", "--fit", "1960:1979", "--test", "1980:1989"], 4)):
+        seen.clear()
+        code, _, err = cli(*args)
+        assert code == 0, err
+        done = [d for d, _, _ in seen]
+        assert done == sorted(done) and done[0] == 0 and done[-1] == total, (args, seen)
+        assert {t for _, t, _ in seen} == {total} and all(what for _, _, what in seen)

@@ -4,14 +4,10 @@ Layers, inside out: ``data`` -> ``model`` -> ``experiments`` -> ``cli``.
 Inner layers never import outer ones.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("nato-socialism")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0+unknown"
-
 import warnings as _warnings
 
-# EMA Workbench 2.5.3 warns on import that an optional parallel evaluator is missing; we never use it.
+#: The package version (the one place it is written; pyproject.toml reads it from here).
+__version__ = "0.1.0"
+
+# EMA Workbench 2.5 warns on import that an optional parallel evaluator is missing; we never use it.
 _warnings.filterwarnings("ignore", message="ipyparallel not installed", category=UserWarning)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .experiments.ensemble import DEFAULT_CHUNK, prepare, run
+from .experiments.ensemble import DEFAULT_CHUNK, DEFAULT_KEEP, prepare, run
 from .experiments.result import Result
 from .scenario import Scenario, load_scenario
 
@@ -27,7 +27,7 @@ def simulate(
     start_year: int | None = None,
     seed: int | None = None,
     doctrines: list[str] | None = None,
-    keep_trajectories: int = 0,
+    keep_trajectories: int = DEFAULT_KEEP,
     chunk_size: int = DEFAULT_CHUNK,
     data_dir=None,
     progress: Callable[[int], None] | None = None,
@@ -38,7 +38,7 @@ def simulate(
     """Run a scenario (bundled name, file path or :class:`Scenario`) and return its result.
 
     Keyword arguments override the scenario's values; ``keep_trajectories`` keeps the full
-    country-year trajectories and the "why" decomposition of the first K members.
+    country-year trajectories and the "why" decomposition of the first K members (default 2).
 
     By default everything stays in memory. ``store`` (a results directory) writes the run
     there chunk by chunk, as ``nato-socialism run`` does, and reads it back (``result.meta

@@ -15,6 +15,10 @@ def _fmt(value, unit: str) -> str:
         return f"{value / 1e6:.2f} M"
     if unit == "x":
         return f"{value:.1f}x" if value < 100 else f"{value:,.0f}x"
+    if unit == "s" and value < 1:
+        return f"{value:.2f} s"
+    if unit == "MB":
+        return f"{value:.1f} MB"
     return f"{value:.1f} {unit}" if unit != "MiB" else f"{value:,.0f} MiB"
 
 
@@ -25,9 +29,10 @@ def bench(
     """Measure core throughput, run wall time, peak memory, Dask scaling and reference ratios.
 
     Every figure is printed with its target and whether it was met; the command exits 0 either
-    way. Sizes: 1,000 members x 100 years for the core, the default scenario for `run`,
-    10,000 and 2,000 members for memory, 2,000 for Dask, 32 members x 10 years for the
-    references and the EMA adapter.
+    way. Sizes: 11 calls of each start-up command, 1,000 members x 100 years for the core,
+    the default scenario for `run`, 10,000 and 2,000 members for memory, 2,000 for Dask,
+    32 members x 10 years for the references and the EMA adapter, the default run's report
+    (written, size, load time in Chromium).
     """
     from ..experiments.bench import run_suite, to_json
 

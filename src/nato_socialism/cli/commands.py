@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
     from .explain import explain
     from .optimize import optimize
     from .params import params
+    from .report import report
     from .results import results_app
     from .run import run
     from .scenario import scenario_app
@@ -33,3 +34,4 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate)
     app.command("calibrate")(calibrate)
     app.command("bench")(bench)
+    app.command("report")(report)

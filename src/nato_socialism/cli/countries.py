@@ -9,12 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nato_socialism.data import ROW_LABELS, build_blocs, build_world
-from nato_socialism.data.parties import SOURCE_LABELS
+from .options import choice
 
 
 def countries(
-    bloc: str | None = typer.Option(None, "--bloc", help="Only members of this bloc id."),
+    bloc: str | None = choice("bloc", None, "--bloc", metavar="BLOC", help="Only members of this bloc."),
     year: int | None = typer.Option(
         None, "--year", help="Year of bloc membership (default: the snapshot year)."
     ),
@@ -27,6 +26,9 @@ def countries(
     variables that were imputed named in the last column ("politics": no free election in the
     ten years before the snapshot year, vote shares imputed).
     """
+    from nato_socialism.data import ROW_LABELS, build_blocs, build_world
+    from nato_socialism.data.parties import SOURCE_LABELS
+
     world = build_world(data_dir=data)
     politics = world.politics
     blocs = build_blocs(world, data_dir=data)

@@ -11,9 +11,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from nato_socialism.data.importers import import_files
-from nato_socialism.data.userdata import describe_data_dir, diff_data_dirs
-
 BUNDLED = "bundled"
 
 data_app = typer.Typer(
@@ -65,6 +62,8 @@ def import_(
 
     Other commands read the folder with `--data DIR` (e.g. `run --data data`).
     """
+    from nato_socialism.data.importers import import_files
+
     report = import_files(files, into, base_dir=_folder(base))
     if json_out:
         _print_json(report.to_dict())
@@ -100,6 +99,8 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Summarise a data folder: files, data_version, and per indicator coverage and provenance."""
+    from nato_socialism.data.userdata import describe_data_dir
+
     summary = describe_data_dir(_folder(data))
     if json_out:
         _print_json(summary)
@@ -139,6 +140,8 @@ def diff(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Summarise how data folder B differs from A, per indicator and panel column."""
+    from nato_socialism.data.userdata import diff_data_dirs
+
     changes = diff_data_dirs(_folder(a), _folder(b))
     if json_out:
         _print_json(changes)

@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, fmt, print_json, progress_bar
+from ..formatting import fmt
+from .options import choice, results_option
+from .render import console, print_json, progress_bar
 
 
 def _p(value) -> str:
@@ -45,11 +47,13 @@ def _case_tables(case: dict, title: str) -> list:
 
 
 def discover(
-    run: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix of one, or 'latest'."),
-    outcome: str = typer.Option(..., "--outcome", help="Outcome compared (must have a better direction)."),
-    better: str = typer.Option("nato_first", "--better", help="Doctrine A."),
-    than: str = typer.Option("open_solidarity", "--than", help="Doctrine B."),
-    method: str = typer.Option("prim", "--method", metavar="prim|cart", help="PRIM (EMA Workbench) or CART."),
+    run: str = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix of one, or 'latest': the newest "
+                              "ensemble that ran both doctrines with enough members for PRIM (100)."),
+    outcome: str = choice("outcome", ..., "--outcome", help="Outcome compared (must have a better direction)."),
+    better: str = choice("doctrine", "nato_first", "--better", help="Doctrine A."),
+    than: str = choice("doctrine", "open_solidarity", "--than", help="Doctrine B."),
+    method: str = choice("discovery_method", "prim", "--method", metavar="prim|cart",
+                         help="PRIM (EMA Workbench) or CART."),
     threshold: float = typer.Option(
         0.8, "--threshold", help="Density a box should reach (share of members inside where the case holds)."
     ),
@@ -61,7 +65,7 @@ def discover(
         10, "--resamples", metavar="N", help="PRIM reruns on random halves for the stability scores."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the permutations, resamples and feature scores."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory."),
+    results: Path = results_option(),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ):
     """Find parameter boxes where A beats B on an outcome, and where it loses, and test them against chance.

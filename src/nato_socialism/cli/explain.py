@@ -8,19 +8,20 @@ import typer
 from rich.table import Table
 
 from ..errors import UserError, suggest
-from ..model.state import REGIME_LABELS, Regime
-from ..model.step import CONTRIBUTIONS, EVENTS
-from ..model.switches import MECHANISMS
+from .common import check_doctrines, load
+from .options import choice
 from .render import console, print_json
-from .run import check_doctrines, load
-
-LABELS = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
-    "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
 
 
 def explain_member(sc, country: str, year: int, doctrine: str, member: int, data_dir=None) -> dict:
     """Re-simulate one member and return the decomposition of one country-year."""
     from ..experiments.ensemble import prepare, run_chunk
+    from ..model.state import REGIME_LABELS, Regime
+    from ..model.step import CONTRIBUTIONS, EVENTS
+    from ..model.switches import MECHANISMS
+
+    labels = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
+        "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
 
     if not sc.start_year <= year < sc.start_year + sc.horizon:
         raise UserError(f"--year {year} is outside the run {sc.start_year}-{sc.start_year + sc.horizon - 1}.")
@@ -42,7 +43,7 @@ def explain_member(sc, country: str, year: int, doctrine: str, member: int, data
             "before": float(traj.loc[year, target]),
             "after": float(traj.loc[year + 1, target]),
             "change": float(sum(parts.values())),
-            "contributions": [{"mechanism": k, "label": LABELS[k], "value": v} for k, v in ranked],
+            "contributions": [{"mechanism": k, "label": labels[k], "value": v} for k, v in ranked],
         }
     out["regime_before"] = REGIME_LABELS[Regime(int(traj.loc[year, "regime"]))]
     out["regime_after"] = REGIME_LABELS[Regime(int(traj.loc[year + 1, "regime"]))]
@@ -54,7 +55,7 @@ def explain(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
     country: str = typer.Option(..., "--country", help="ISO3 code."),
     year: int = typer.Option(..., "--year", help="Year whose change is explained."),
-    doctrine: str = typer.Option("nato_first", "--doctrine", help="Doctrine."),
+    doctrine: str = choice("doctrine", "nato_first", "--doctrine", help="Doctrine."),
     member: int = typer.Option(0, "--member", help="Ensemble member to re-simulate from its seed."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),

@@ -7,15 +7,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..model.outcomes import OUTCOMES
-from .render import console, fmt, print_json, progress_bar, records
-from .run import announce, load, store_writer
+from ..formatting import fmt
+from .common import announce, load, store_writer
+from .options import choice, results_option
+from .render import console, print_json, progress_bar, records
 
 
 def show_optimization(
     front, named, meta: dict, json_out: bool, run_id=None, results=None, extra_doc: dict | None = None
 ) -> None:
     """Print the Pareto front and where the named doctrines sit against it."""
+    from ..model.outcomes import OUTCOMES
+
     config = meta["extra"]["config"]
     objectives = config["objectives"]
     if json_out:
@@ -68,14 +71,17 @@ def show_optimization(
 
 def optimize(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    objective: list[str] = typer.Option(
+    objective: list[str] = choice(
+        "outcome",
         None,
         "--objective",
+        repeatable=True,
         help="Outcome to optimize (repeatable); default: "
         "demsoc_pop_years, bureaucratic_share_mean, poverty_years_830, "
         "displaced_person_years.",
     ),
-    robustness: str = typer.Option(
+    robustness: str = choice(
+        "robustness",
         "mean",
         "--robustness",
         metavar="mean|p10|regret",
@@ -88,7 +94,7 @@ def optimize(
     generations: int = typer.Option(6, "--generations", help="NSGA-II generations."),
     seed: int = typer.Option(None, "--seed", help="Seed of the ensemble and the search (default: scenario's)."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    results: Path = results_option("Results directory the run is stored in."),
     no_store: bool = typer.Option(False, "--no-store", help="Keep the result in memory; store nothing."),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Evaluate candidates on N local processes."),
     scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Use an existing Dask cluster."),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..model.parameters import registry
 from .render import console, print_json
 
 
 def params(json_out: bool = typer.Option(False, "--json", help="Print one JSON document.")):
     """List every model parameter with its default, plausible range, unit and source."""
+    from ..model.registry import registry
+
     reg = registry()
     if json_out:
         print_json([

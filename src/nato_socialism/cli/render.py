@@ -6,20 +6,24 @@ import json
 import math
 import sys
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
 
 
 def _clean(value):
-    if isinstance(value, float | np.floating):
+    np = sys.modules.get("numpy")  # NumPy scalars exist only if NumPy was imported
+    if np is not None and isinstance(value, np.floating):
+        value = float(value)
+    if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else float(value)
-    if isinstance(value, np.integer):
+    if np is not None and isinstance(value, np.integer):
         return int(value)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
@@ -38,27 +42,35 @@ def print_json(document) -> None:
     sys.stdout.write(json.dumps(_clean(document), indent=2) + "\n")
 
 
-def fmt(value: float, unit: str = "") -> str:
-    """Compact number for tables."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "never" if unit == "year" else "-"
-    if unit == "year":
-        return f"{value:.0f}"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
 @contextmanager
 def progress_bar(total: int, description: str, enabled: bool = True):
     """A Rich progress bar with an ETA on stderr; yields an ``advance(n)`` callback."""
     if not enabled:
         yield lambda n: None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("eta"), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    from rich import progress
+
+    columns = (progress.TextColumn("{task.description}"), progress.BarColumn(), progress.MofNCompleteColumn(),
+               progress.TimeElapsedColumn(), progress.TextColumn("eta"), progress.TimeRemainingColumn())
+    with progress.Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def steps(enabled: bool = True):
+    """A Rich progress bar on stderr for work reported in steps; yields ``report(done, total, what)``."""
+    if not enabled:
+        yield lambda done, total, what: None
+        return
+    from rich import progress
+
+    columns = (progress.SpinnerColumn(), progress.TextColumn("{task.description}"), progress.BarColumn(),
+               progress.MofNCompleteColumn(), progress.TimeElapsedColumn())
+    with progress.Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def report(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what)
+
+        yield report

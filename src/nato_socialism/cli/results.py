@@ -9,14 +9,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, fmt, print_json, records
+from ..formatting import fmt
+from .options import choice, results_option
+from .render import console, print_json, records
 
 results_app = typer.Typer(
     help="List, show and export stored runs (DuckDB + Parquet; see docs/results.md).",
     no_args_is_help=True,
 )
 
-_RESULTS = typer.Option(Path("results"), "--results", help="Results directory.")
+_RESULTS = results_option()
 _JSON = typer.Option(False, "--json", help="Print one JSON document.")
 _RUN = typer.Argument(..., metavar="RUN", help="Run id, a unique prefix of one, or 'latest'.")
 
@@ -49,22 +51,29 @@ def list_runs(results: Path = _RESULTS, json_out: bool = _JSON):
         frame = runs[cols].assign(started=runs["started"].astype(str), finished=runs["finished"].astype(str))
         print_json(records(frame))
         return
-    table = Table(title=f"{len(runs)} runs in {results}")
+    console.print(runs_table(runs, str(results)))
+
+
+def runs_table(runs, where: str) -> Table:
+    """The runs as a table readable at 80 columns: fixed short columns, the doctrines wrap in the last one."""
+    from rich import box
+
+    from ..model.doctrines import DOCTRINE_NAMES
+
+    table = Table(title=f"{len(runs)} runs in {where}", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  caption="run ids begin with their UTC start time; size: members x years", title_justify="left")
     table.add_column("run", no_wrap=True)
-    for c in ("kind", "status", "scenario", "members x years", "doctrines", "chunks", "started (UTC)"):
-        table.add_column(c, overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("scenario: doctrines", ratio=1, min_width=16)
     for r in runs.itertuples():
-        table.add_row(
-            r.run_id,
-            r.kind,
-            r.status,
-            r.scenario_name,
-            f"{r.members} x {r.horizon}",
-            ", ".join(json.loads(r.doctrines)),
-            f"{r.chunks_done}/{r.chunks_total}",
-            str(r.started)[:16],
-        )
-    console.print(table)
+        doctrines = json.loads(r.doctrines)
+        named = f"all {len(doctrines)} doctrines" if set(doctrines) == set(DOCTRINE_NAMES) else ", ".join(doctrines)
+        done = r.status == "complete" and r.chunks_done == r.chunks_total
+        table.add_row(r.run_id, r.kind, r.status if done else f"{r.status} {r.chunks_done}/{r.chunks_total}",
+                      f"{r.members}x{r.horizon}", f"{r.scenario_name}: {named}")
+    return table
 
 
 def _workers(store, run_id: str) -> list[dict]:
@@ -127,7 +136,8 @@ def show(
     country: str = typer.Option(
         None, "--country", metavar="ISO3", help="That country's kept trajectories (needs --keep-trajectories)."
     ),
-    bloc: str = typer.Option(
+    bloc: str = choice(
+        "series_bloc",
         None,
         "--bloc",
         metavar="ID",
@@ -213,7 +223,7 @@ def show(
 @results_app.command("export")
 def export(
     run: str = _RUN,
-    format: str = typer.Option(..., "--format", metavar="csv|parquet", help="Output format."),
+    format: str = choice("format", ..., "--format", metavar="csv|parquet", help="Output format."),
     out: Path = typer.Option(None, "--out", metavar="DIR", help="Output directory (default: export/RUN)."),
     results: Path = _RESULTS,
 ):

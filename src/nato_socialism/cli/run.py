@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich import box
 from rich.table import Table
 
-from ..errors import UserError, suggest
-from ..model.doctrines import DOCTRINE_NAMES
-from ..model.outcomes import OUTCOMES
-from .render import console, err_console, fmt, print_json, progress_bar, records
+from ..errors import UserError
+from ..formatting import fmt
+from .common import announce, load, store_writer
+from .options import choice, results_option
+from .render import console, print_json, progress_bar, records
 
 #: Outcomes shown in the terminal tables (all are in --json).
 HEADLINE = (
@@ -30,24 +30,10 @@ def _short(doctrine: str) -> str:
     return SHORT.get(doctrine, doctrine[:8])
 
 
-def check_doctrines(names: list[str] | None) -> None:
-    """Refuse unknown doctrine names with a suggestion."""
-    for name in names or []:
-        if name not in DOCTRINE_NAMES:
-            expected = ", ".join(DOCTRINE_NAMES)
-            raise UserError(f"unknown doctrine {name!r}; expected one of {expected}.{suggest(name, DOCTRINE_NAMES)}")
-
-
-def load(scenario: str, **overrides):
-    """Load a scenario by name or path and apply command-line overrides."""
-    from ..scenario import load_scenario
-
-    check_doctrines(overrides.get("doctrines"))
-    return load_scenario(scenario).with_overrides(**overrides)
-
-
 def comparison_table(result) -> Table:
     """Headline outcomes as rows, doctrines as columns: the median over members (fits 80 columns)."""
+    from ..model.outcomes import OUTCOMES
+
     summary = result.summary().set_index(["doctrine", "outcome"])
     legend = ", ".join(f"{_short(d)} = {d}" for d in result.doctrines)
     table = Table(title=f"Doctrine comparison: {result.meta['scenario']}, {result.meta['members']} members, "
@@ -97,20 +83,22 @@ def pairs_table(result, reference: str) -> Table:
 
 def run(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    doctrine: list[str] = typer.Option(
-        None, "--doctrine", help="Doctrine to run (repeatable); default: the scenario's."
+    doctrine: list[str] = choice(
+        "doctrine",
+        None, "--doctrine", repeatable=True, help="Doctrine to run (repeatable); default: the scenario's."
     ),
     members: int = typer.Option(None, "--members", help="Ensemble members."),
     years: int = typer.Option(None, "--years", help="Years simulated (horizon)."),
     start_year: int = typer.Option(None, "--start-year", help="Start year."),
     seed: int = typer.Option(None, "--seed", help="Run seed."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    results: Path = results_option("Results directory the run is stored in."),
     resume: str = typer.Option(None, "--resume", metavar="RUN",
-                               help="Compute the missing chunks of an interrupted run (id, prefix or 'latest')."),
+                               help="Compute the missing chunks of an interrupted run (id, prefix, or 'latest': "
+                               "the newest run with chunks left)."),
     keep_trajectories: int = typer.Option(
-        0, "--keep-trajectories", metavar="K",
-        help="Store country-year trajectories and 'why' tables of the first K members.",
+        None, "--keep-trajectories", metavar="K",
+        help="Store country-year trajectories and 'why' tables of the first K members (default 2).",
     ),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Run on a local Dask cluster of N processes."),
     scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS",
@@ -125,14 +113,14 @@ def run(
     Every run is stored under --results (DuckDB metadata, Parquet tables; see docs/results.md)
     chunk by chunk, so an interrupted run can be finished with --resume RUN.
     """
-    from ..experiments.ensemble import DEFAULT_CHUNK, prepare
+    from ..experiments.ensemble import DEFAULT_CHUNK, DEFAULT_KEEP, prepare
     from ..experiments.executors import make_executor, run_in_memory, start_run
     from ..experiments.store import ResultStore
 
     if resume:
         given = {"SCENARIO": scenario != "default", "--doctrine": doctrine, "--members": members,
                  "--years": years, "--start-year": start_year, "--seed": seed,
-                 "--keep-trajectories": keep_trajectories, "--chunk-size": chunk_size,
+                 "--keep-trajectories": keep_trajectories is not None, "--chunk-size": chunk_size,
                  "--no-store": no_store}
         clash = [k for k, v in given.items() if v]
         if clash:
@@ -143,6 +131,7 @@ def run(
         run_id = result.meta["run_id"]
     else:
         chunk_size = chunk_size or DEFAULT_CHUNK
+        keep_trajectories = DEFAULT_KEEP if keep_trajectories is None else keep_trajectories
         if keep_trajectories < 0:
             raise UserError("--keep-trajectories must be 0 or more.")
         sc = load(scenario, members=members, horizon=years, start_year=start_year, seed=seed,
@@ -166,26 +155,28 @@ def run(
     show_comparison(result, json_out, run_id=run_id, results=None if no_store else results)
 
 
-def announce(run_id: str, results: Path) -> None:
-    """Tell the user (on stderr) where a run goes and how to resume it."""
-    err_console.print(f"run {run_id} -> {results / run_id}  (if interrupted: nato-socialism run --resume "
-                      f"{run_id} --results {results})", highlight=False, soft_wrap=True)
+def _resumable(meta: dict) -> str | None:
+    return {"optimize": "an optimization (rerun it)", "ema": "EMA experiments (stored whole)"}.get(meta["kind"])
 
 
-@contextmanager
-def store_writer(store):
-    """Hold a store's writer lock (no-op without a store)."""
-    if store is None:
-        yield
-    else:
-        with store.writer():
-            yield
+def _to_resume(store, run: str) -> str:
+    """The run ``--resume RUN`` names; ``latest``: the newest run with chunks left, else the newest resumable one."""
+    if run != "latest":
+        return store.resolve(run)
+
+    def unfinished(meta: dict) -> str | None:
+        return _resumable(meta) or (None if store.pending(meta["run_id"]) > 0 else "complete")
+
+    try:
+        return store.resolve(run, unfinished, "--resume")
+    except UserError:  # every run is complete: resuming the newest computes nothing and shows it
+        return store.resolve(run, _resumable, "--resume")
 
 
 def _resume(store, run: str, workers, scheduler, data, json_out):
     from ..experiments.executors import make_executor, resume_run
 
-    run_id = store.resolve(run)
+    run_id = _to_resume(store, run)
     with store.writer():
         missing = store.pending(run_id)
         with make_executor(workers, scheduler) as executor:

@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nato_socialism.scenario import load_scenario, write_scenario_template
-
 scenario_app = typer.Typer(
     help="Write and check scenario files (TOML; see docs/scenarios.md).",
     no_args_is_help=True,
@@ -26,6 +24,8 @@ def new(
     ] = False,
 ) -> None:
     """Write a commented scenario template documenting every key (the default run as is)."""
+    from nato_socialism.scenario import write_scenario_template
+
     path = write_scenario_template(file, force=force)
     typer.echo(f"wrote {path}; check it with `nato-socialism scenario check {path}`")
 
@@ -39,6 +39,8 @@ def check(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Validate a scenario against the schema and the data, and summarize it."""
+    from nato_socialism.scenario import load_scenario
+
     scenario = load_scenario(source)
     scenario.build()  # country codes, blocs and the start year need the data
     summary = scenario.summary()

@@ -7,8 +7,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, fmt, print_json, progress_bar, records
-from .run import announce, check_doctrines, load, store_writer
+from ..formatting import fmt
+from .common import announce, check_doctrines, load, store_writer
+from .options import choice, results_option
+from .render import console, print_json, progress_bar, records
 
 
 def show_indices(indices, meta: dict, json_out: bool, extra_doc: dict | None = None, top: int = 25) -> None:
@@ -86,11 +88,13 @@ def show_reanalysis(indices, summary: dict, json_out: bool, top: int = 25) -> No
 
 def sensitivity(
     scenario: str = typer.Argument("default", help="Bundled scenario name or path to a TOML file."),
-    outcome: str = typer.Option(..., "--outcome", help="Outcome analysed (see docs/results.md)."),
-    doctrine: str = typer.Option(
-        None, "--doctrine", help="Doctrine the members run (default nato_first; with --run, the run's if it lacks it)."
+    outcome: str = choice("outcome", ..., "--outcome", help="Outcome analysed (see docs/results.md)."),
+    doctrine: str = choice(
+        "doctrine", None, "--doctrine",
+        help="Doctrine the members run (default nato_first; with --run, the run's if it lacks it).",
     ),
-    method: str = typer.Option(
+    method: str = choice(
+        "sensitivity_method",
         None,
         "--method",
         metavar="morris|sobol|delta|pawn|rbd_fast",
@@ -117,7 +121,7 @@ def sensitivity(
     years: int = typer.Option(None, "--years", help="Years simulated (horizon)."),
     seed: int = typer.Option(None, "--seed", help="Seed of the design and the member keys."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
-    results: Path = typer.Option(Path("results"), "--results", help="Results directory the run is stored in."),
+    results: Path = results_option("Results directory the run is stored in."),
     no_store: bool = typer.Option(False, "--no-store", help="Keep the run in memory; store nothing."),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Run on a local Dask cluster of N processes."),
     scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="Run on an existing Dask cluster."),
@@ -180,11 +184,13 @@ def sensitivity(
 
 
 def _reanalyse(results: Path, run: str, outcome: str, doctrine, method: str, resamples, json_out: bool) -> None:
-    from ..experiments.sensitivity import DUMMIES, RESAMPLES, reanalyze
+    from ..experiments.sensitivity import DUMMIES, RESAMPLES, check_given_sample_method, reanalyze
     from ..experiments.store import ResultStore
 
+    check_given_sample_method(method)  # before a run is chosen: 'latest' depends on what can answer
     store = ResultStore.open(results)
-    run_id = store.resolve(run)
+    run_id = store.resolve(run, lambda meta: f"a {meta['kind']} run" if meta["kind"] in ("sensitivity", "optimize")
+                           else None, "a re-analysis")
     factors = sum(1 for lo, hi in (store.meta(run_id)["parameters"] or {}).values() if lo < hi)
     with progress_bar(factors + DUMMIES, f"{method} of {outcome} in run {run_id}", enabled=not json_out) as advance:
         indices, summary = reanalyze(

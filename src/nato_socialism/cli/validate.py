@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .render import console, err_console, print_json, records
+from .. import atomic
+from ..errors import UserError
+from .render import console, err_console, print_json, records, steps
 
 DEFAULT_HINDCAST = "1990:2019"
 DEFAULT_SEED = 20240501
@@ -42,13 +44,15 @@ def _hindcast_table(h) -> Table:
     return table
 
 
-def _run_hindcast(window: str, fit: str | None, members: int, seed: int, data: Path | None):
+def _run_hindcast(window: str, fit: str | None, members: int, seed: int, data: Path | None, show: bool):
     from ..validation.calibrate import parse_window
     from ..validation.hindcast import hindcast
 
     start, end = parse_window(window, "--hindcast")
-    return hindcast(start, end, members=members, seed=seed,
-                    fit_window=parse_window(fit, "--fit") if fit else None, data_dir=data)
+    fit_window = parse_window(fit, "--fit") if fit else None
+    with steps(show) as report:
+        return hindcast(start, end, members=members, seed=seed, fit_window=fit_window, data_dir=data,
+                        progress=report)
 
 
 def validate(
@@ -58,8 +62,9 @@ def validate(
     hindcast_window: str = typer.Option(None, "--hindcast", help="Run a hindcast FIRST:LAST instead of the anchors, "
                                         "e.g. 1990:2019."),
     fit: str = typer.Option(None, "--fit", help="Hindcast fit window FIRST:LAST (default: the 30 years before it)."),
-    out: Path = typer.Option(None, "--out", help="Folder for the hindcast's per-country errors "
-                             "(default ./results/hindcast-FIRST-LAST)."),
+    out: Path = typer.Option(None, "--out", metavar="DIR", help="Write the hindcast's per-country and "
+                             "per-region errors (CSV, Parquet) and summary (JSON) into DIR (default: not "
+                             "written)."),
     markdown: Path = typer.Option(None, "--markdown", help="Write anchors and hindcast (default window "
                                   f"{DEFAULT_HINDCAST}) as a Markdown document."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
@@ -74,20 +79,23 @@ def validate(
     document: dict = {"meta": {"members": members, "seed": seed}}
     anchors = h = None
     if hindcast_window is None or markdown is not None:
-        anchors = run_anchors(members=members, seed=seed, years=years, data_dir=data)
+        with steps(not json_out) as report:
+            anchors = run_anchors(members=members, seed=seed, years=years, data_dir=data, progress=report)
         document["meta"]["years"] = years
         document["anchors"] = [a.to_dict() for a in anchors]
     if hindcast_window is not None or markdown is not None:
         window = hindcast_window or DEFAULT_HINDCAST
-        h = _run_hindcast(window, fit, members, seed, data)
-        folder = h.write(out or Path("results") / f"hindcast-{h.start}-{h.end}")
-        document["hindcast"] = {**h.to_dict(), "out": str(folder)}
+        h = _run_hindcast(window, fit, members, seed, data, show=not json_out)
+        document["hindcast"] = {**h.to_dict(), "out": str(h.write(out)) if out is not None else None}
     if markdown is not None:
         from ..validation.report import document as render_document
 
-        markdown.parent.mkdir(parents=True, exist_ok=True)
         meta = {"members": members, "seed": seed, "status-quo run years": years}
-        markdown.write_text(render_document(anchors, h, meta), encoding="utf-8")
+        try:
+            markdown.parent.mkdir(parents=True, exist_ok=True)
+            atomic.atomic_write_text(markdown, render_document(anchors, h, meta))
+        except OSError as err:
+            raise UserError(f"Cannot write {markdown}: {err.strerror or err}.") from None
         document["markdown"] = str(markdown)
     if json_out:
         print_json(document)
@@ -101,7 +109,10 @@ def validate(
         console.print(_hindcast_table(h))
         for note in h.notes():
             console.print(f"• {note}")
-        console.print(f"Per-country errors: {document['hindcast']['out']}")
+        if out is not None:
+            console.print(f"Per-country errors: {document['hindcast']['out']}", highlight=False)
+        else:
+            console.print("Per-country errors: `--out DIR` writes them (CSV, Parquet, JSON).")
     if markdown is not None:
         err_console.print(f"wrote {markdown}")
 
@@ -132,13 +143,23 @@ def calibrate(
     fit: str = typer.Option("1960:1989", "--fit", help="Years the parameters are fitted on, FIRST:LAST."),
     test: str = typer.Option(None, "--test", help="Later years for out-of-sample errors, FIRST:LAST ('none' to "
                              "skip; default: the 30 years after the fit window, up to 2022)."),
-    accept: bool = typer.Option(False, "--accept", help="Write the fitted values into the parameter registry."),
-    registry_path: Path = typer.Option(None, "--registry", help="Registry file to write with --accept "
-                                       "(default: the package's model/parameters.toml)."),
+    accept: bool = typer.Option(False, "--accept", help="Write the fitted intervals into a scenario file "
+                                "(--into), to run with `nato-socialism run FILE`."),
+    into: Path = typer.Option(Path("calibrated.toml"), "--into", metavar="FILE",
+                              help="Scenario file --accept writes: created, or its [parameters] updated "
+                              "(comments kept)."),
+    registry_path: Path = typer.Option(None, "--registry", metavar="FILE",
+                                       help="With --accept, write into this parameter registry file instead "
+                                       "(default, low, high, source of each entry; e.g. a copy of the "
+                                       "package's model/parameters.toml, or that file itself on purpose)."),
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ):
-    """Fit the background parameters (M11) to the panel and report in- and out-of-sample errors."""
+    """Fit the background parameters (M11) to the panel and report in- and out-of-sample errors.
+
+    Nothing is written unless --accept is given; the package's own registry only when it is
+    named with --registry.
+    """
     from ..data.world import SNAPSHOT_YEAR
     from ..validation import calibrate as cal_mod
 
@@ -147,8 +168,12 @@ def calibrate(
         test_window = cal_mod.default_test_window(fit_window)
     else:
         test_window = None if test.lower() == "none" else cal_mod.parse_window(test, "--test")
-    cal = cal_mod.calibrate(fit_window, test_window, data)
-    written = cal_mod.accept(cal, registry_path) if accept else None
+    with steps(not json_out) as report:
+        cal = cal_mod.calibrate(fit_window, test_window, data, progress=report)
+    written = None
+    if accept:
+        target = registry_path or into
+        written = cal_mod.accept(cal, target, registry_file=registry_path is not None)
     if json_out:
         print_json({
             "fit": list(cal.fit), "test": list(cal.test) if cal.test else None,
@@ -162,7 +187,12 @@ def calibrate(
     console.print(f"pop_growth_base is stated for runs starting in {SNAPSHOT_YEAR} (fitted at {cal.reference_year}, "
                   "moved with the fitted trend). Intervals: estimate +-2 s.e. (hazards: 95 % Wilson), clipped to each "
                   "parameter's bounds.")
-    if written:
-        console.print(f"Accepted: wrote the fitted values, the window and today's date into {written}.")
+    if written and registry_path:
+        console.print(f"Accepted: wrote the fitted values, the window and today's date into {written}.",
+                      highlight=False)
+    elif written:
+        console.print(f"Accepted: wrote the fitted intervals into the scenario {written}; run it with "
+                      f"`nato-socialism run {written}`.", highlight=False)
     else:
-        console.print("Not written; `--accept` writes these values into the registry.")
+        console.print("Not written; `--accept` writes the fitted intervals into a scenario file (--into), "
+                      "`--accept --registry FILE` into a parameter registry file.")

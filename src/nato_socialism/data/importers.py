@@ -13,9 +13,10 @@ Three formats are recognised from their header:
   ``year`` and the variables of :data:`VDEM_VARIABLES`; ``NA`` is missing.
 
 Files are streamed line by line (only the fields needed are kept) and checked strictly:
-any undecodable, truncated, mis-delimited or duplicated line, or a value that is not a
+any undecodable, cut, mis-delimited or duplicated line, or a value that is not a
 finite number in the schema's range, is a :class:`~nato_socialism.errors.UserError` naming
-the file and the line. Countries are matched by code only; codes not in the data are
+the file and the line (a last line without a line break is read like the others, so only a
+row that was actually cut is refused). Countries are matched by code only; codes not in the data are
 reported, never guessed.
 
 Each imported series replaces its indicator for the countries the file covers: in
@@ -397,9 +398,12 @@ class _Source:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.digest = hashlib.sha256()
+        self.unterminated: int | None = None  # the last line, if no line break follows it
 
     def error(self, message: str, line: int | None = None) -> UserError:
         where = f", line {line}" if line is not None else ""
+        if line is not None and line == self.unterminated:
+            message += " (the file ends in this line without a line break: the download may be cut; download it again)"
         return UserError(f"{self.path}{where}: {message}")
 
     def rows(self) -> _Rows:
@@ -446,13 +450,15 @@ class _Source:
                     "expected CSV text, not binary data",
                     number,
                 )
-            if not text.endswith("\n"):
-                bare_cr = " (or its lines end in a bare CR: save it with LF or CRLF)" if "\r" in text else ""
-                raise self.error(
-                    "the file ends inside this line (no line break after it); the download "
-                    f"seems truncated, so download it again{bare_cr}",
-                    number,
-                )
+            if not text.endswith("\n"):  # only the last line can end without a line break
+                if "\r" in text.rstrip("\r"):
+                    raise self.error(
+                        "lines end in a bare CR (old Mac line endings); save the file with LF or CRLF line breaks",
+                        number,
+                    )
+                # Many real downloads end so; the row is checked like any other (field count,
+                # values), so only a row that was actually cut is refused.
+                self.unterminated = number
             yield text
 
 

@@ -4,15 +4,14 @@ A data directory holds the files of ``data/files`` under the same names; the bun
 ships with the package, a user's one is written by ``nato-socialism data import``.
 :func:`write_data_dir` never leaves a half-written directory: it builds the new one in a
 temporary folder beside the target, validates it with the project's own loaders and
-:func:`~nato_socialism.data.world.build_world`, and only then renames it into place.
+:func:`~nato_socialism.data.world.build_world`, and only then renames it into place
+(:func:`nato_socialism.atomic.atomic_dir`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from nato_socialism import atomic
 from nato_socialism.data.blocs import build_blocs
 from nato_socialism.data.loader import (
     DATA_DIR,
@@ -144,36 +144,20 @@ def write_data_dir(
     schemas = {SNAPSHOT_FILE: SNAPSHOT_SCHEMA, PANEL_FILE: PANEL_SCHEMA}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Beside the target, so that the final rename stays on one file system.
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".partial", dir=target.parent))
-        staging.chmod(_folder_mode(target))
+        # Built beside the target and renamed into place only once it validates.
+        with atomic.atomic_dir(target) as staging:
+            _copy_files(DATA_DIR if base is None else Path(base), staging)
+            for name, frame in tables.items():
+                write_table(frame, staging / name, schemas[name])
+            with open(staging / SOURCES_FILE, "a", encoding="utf-8") as sources:
+                sources.write(provenance)
+            try:
+                validate_data_dir(staging)
+            except UserError as exc:
+                raise UserError(f"The new data did not validate; {target} was not changed.\n{exc}") from None
     except OSError as exc:
-        raise UserError(f"Cannot write into {target.parent}: {exc.strerror}.") from None
-    try:
-        _copy_files(DATA_DIR if base is None else Path(base), staging)
-        for name, frame in tables.items():
-            write_table(frame, staging / name, schemas[name])
-        with open(staging / SOURCES_FILE, "a", encoding="utf-8") as sources:
-            sources.write(provenance)
-        try:
-            validate_data_dir(staging)
-        except UserError as exc:
-            raise UserError(f"The new data did not validate; {target} was not changed.\n{exc}") from None
-        _swap(staging, target)
-    except OSError as exc:
-        raise UserError(f"Cannot write {target}: {exc}.") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone already after a successful swap
+        raise UserError(f"Cannot write {target}: {exc.strerror or exc}.") from None
     return target
-
-
-def _folder_mode(target: Path) -> int:
-    """The mode the data folder should get: the old one's, else the default (mkdtemp's is 0700)."""
-    if target.is_dir():
-        return target.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o777 & ~umask
 
 
 def _copy_files(source: Path, destination: Path) -> None:
@@ -187,23 +171,6 @@ def _copy_files(source: Path, destination: Path) -> None:
             copy.mkdir(exist_ok=True)
         else:
             shutil.copyfile(path, copy)
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``, moving an existing ``target`` aside until done."""
-    if not target.exists():
-        os.rename(staging, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".old", dir=target.parent))
-    os.rmdir(old)  # only the unique name is needed
-    os.rename(target, old)
-    try:
-        os.rename(staging, target)
-    except BaseException:  # an interrupt too: put the old folder back
-        if not target.exists():
-            os.rename(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def provenance(data_dir: PathLike | None = None) -> dict[str, list[str]]:

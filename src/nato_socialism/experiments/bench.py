@@ -14,9 +14,19 @@ its target and whether it was met:
   doctrine streamed to a results store, and its ratio to a 2,000-member run (flat memory);
 * ``dask_speedup``: a local Dask cluster of 2 workers against 1 on the same 2,000 members
   (cluster start-up excluded; each worker simulates on one thread);
+* ``report_seconds`` / ``report_mb`` / ``report_load_seconds``: ``nato-socialism report`` of
+  the default run (200 members) as a command: its wall time, the file's size, and the time from
+  navigation to the first screen drawn in a local offline Chromium (first of three loads; a
+  child process, the report being an outer layer); the details give the time until every
+  figure is drawn, the CPU seconds of the command and of the page's main thread (what the
+  times would be on an idle machine), the load average, and the size of a 50-member report
+  (the file's size does not grow with members: it holds summaries);
 * ``plain_loop_ratio`` / ``mesa_ratio`` / ``ema_ratio``: the native core against the plain-loop
   and Mesa re-implementations of ``reference/`` and against the EMA Workbench adapter run
-  member by member, all on the same small ensemble.
+  member by member, all on the same small ensemble;
+* ``startup_help`` / ``startup_version`` / ``startup_params_json``: median wall time of
+  ``nato-socialism --help``, ``--version`` and ``params --json`` as child processes (warm
+  caches: one unmeasured call first), the start-up a user waits for before any work.
 
 ``quick=True`` shrinks every size so that a test can run the whole suite in about a minute;
 its numbers are not comparable with the targets.
@@ -28,6 +38,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,15 +60,25 @@ TARGETS: dict[str, tuple[str, str, float, str]] = {
     "peak_rss_10000": ("MiB", "<", 1024.0, "peak RSS of `run --members 10000 --doctrine status_quo`"),
     "peak_rss_flat": ("x", "<=", 1.25, "peak RSS at 10,000 members / at 2,000 members"),
     "dask_speedup": ("x", ">=", 1.3, "time on 1 Dask worker / on 2 workers, 2,000 members"),
+    "startup_help": ("s", "<=", 0.3, "`nato-socialism --help`, median wall time"),
+    "startup_version": ("s", "<=", 0.3, "`nato-socialism --version`, median wall time"),
+    "startup_params_json": ("s", "<=", 0.3, "`nato-socialism params --json`, median wall time"),
+    "report_seconds": ("s", "<", 10.0, "`nato-socialism report` of the default run as a command, start-up included"),
+    "report_mb": ("MB", "<", 15.0, "size of that self-contained HTML report (200 members)"),
+    "report_load_seconds": ("s", "<", 3.0, "report opened offline in Chromium until its first screen is drawn "
+                            "(the rest follows in the background; detail: all figures)"),
 }
+#: Start-up figure -> command-line arguments.
+STARTUP = {"startup_help": ("--help",), "startup_version": ("--version",), "startup_params_json": ("params", "--json")}
 
 #: Sizes of the full and the quick suite.
 SIZES = {
     False: dict(core_members=1000, core_years=100, run_members=None, run_years=None, rss_big=10_000,
                 rss_small=2_000, rss_years=None, dask_members=2_000, dask_years=None, dask_chunk=250,
-                small_members=32, small_years=10),
+                small_members=32, small_years=10, startup_runs=11, report_members=(200, 50), report_years=None),
     True: dict(core_members=64, core_years=5, run_members=8, run_years=5, rss_big=200, rss_small=40,
-               rss_years=5, dask_members=64, dask_years=5, dask_chunk=16, small_members=2, small_years=2),
+               rss_years=5, dask_members=64, dask_years=5, dask_chunk=16, small_members=2, small_years=2,
+               startup_runs=3, report_members=(6, 3), report_years=5),
 }
 
 
@@ -134,6 +155,12 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "nato_socialism.cli", *args]
 
 
+def _script() -> list[str]:
+    """The installed ``nato-socialism`` script beside this Python, else ``python -m nato_socialism.cli``."""
+    script = Path(sys.executable).with_name("nato-socialism")
+    return [str(script)] if script.is_file() else _cli()
+
+
 _RSS_WRAPPER = (
     "import resource, subprocess, sys\n"
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
@@ -181,6 +208,25 @@ def core_throughput(members: int, years: int, threads: int | None = None) -> tup
     cy = members * years * setup.ctx.n
     return cy / elapsed, {"members": members, "years": years, "countries": setup.ctx.n, "seconds": elapsed,
                           "threads": default_threads() if threads is None else threads}
+
+
+def startup(runs: int) -> dict[str, tuple[float, dict]]:
+    """Median wall time of each :data:`STARTUP` command over ``runs`` child processes (after one warm-up)."""
+    out = {}
+    for name, args in STARTUP.items():
+        cmd = [*_script(), *args]
+        times = []
+        for i in range(runs + 1):
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(args)} failed: {done.stderr.strip()[-500:]}")
+            if i:  # the first call warms the file system and bytecode caches
+                times.append(elapsed)
+        out[name] = (float(np.median(times)), {"command": "nato-socialism " + " ".join(args), "runs": runs,
+                                                "min": min(times), "max": max(times)})
+    return out
 
 
 def default_run_in_process(members: int | None, years: int | None) -> tuple[float, dict]:
@@ -232,6 +278,55 @@ def peak_rss(big: int, small: int, years: int | None) -> dict[str, tuple[float, 
         "peak_rss_10000": (rss_big, {"members": big, "seconds": t_big, "how": how}),
         "peak_rss_flat": (rss_big / rss_small, {"members": [small, big], "peak_rss_mib": [rss_small, rss_big],
                                                 "seconds": [t_small, t_big]}),
+    }
+
+
+def report_figures(members: tuple[int, int], years: int | None) -> dict[str, tuple[float, dict]]:
+    """Wall time and size of ``nato-socialism report`` of a default run, and its load time in Chromium.
+
+    The run (all six doctrines) is made first with ``nato-socialism run``; a second, smaller
+    run gives the report's size at fewer members.
+    """
+    big, small = members
+    sizes = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (small, big):
+            results = str(Path(tmp) / f"r{n}")
+            run = _cli("run", "--results", results, "--members", str(n), "--json",
+                       *(["--years", str(years)] if years else []))
+            out = subprocess.run(run, capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                raise RuntimeError(f"nato-socialism run failed: {out.stderr.strip()[-500:]}")
+            html = Path(tmp) / f"report{n}.html"
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            out = subprocess.run(_cli("report", "--results", results, "--out", str(html), "--json"),
+                                 capture_output=True, text=True, check=False)
+            elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if out.returncode != 0:
+                raise RuntimeError(f"nato-socialism report failed: {out.stderr.strip()[-500:]}")
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            sizes[n] = (html.stat().st_size, elapsed, json.loads(out.stdout)["html"], cpu)
+        timing = [sys.executable, "-m", "nato_socialism.report.timing", str(Path(tmp) / f"report{big}.html")]
+        out = subprocess.run(timing, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise RuntimeError(f"loading the report in Chromium failed: {out.stderr.strip()[-500:]}")
+        load = json.loads(out.stdout)
+    size, elapsed, facts, cpu = sizes[big]
+    common = {"members": big, "years": years or 100, "doctrines": 6, "load_average": os.getloadavg()[0]}
+    return {
+        "report_seconds": (elapsed, {**common, "cpu_seconds": cpu, "render_seconds": facts["seconds"],
+                                     "figures": len(facts["figures"])}),
+        "report_mb": (size / 1e6, {**common, f"mb_at_{small}_members": sizes[small][0] / 1e6,
+                                   "countries_drawn": facts["countries_drawn"],
+                                   "missing_geometry": facts["missing_geometry"]}),
+        "report_load_seconds": (load["first_load_seconds"], {**common, "loads_seconds": load["load_seconds"],
+                                                             "all_figures_seconds": load["all_drawn_seconds"],
+                                                             "main_thread_cpu_seconds": load["main_thread_cpu_seconds"],
+                                                             "blocked_requests": load["blocked_requests"],
+                                                             "console_errors": load["console_errors"],
+                                                             "countries_drawn_in_browser": load["countries_drawn"]}),
     }
 
 
@@ -366,6 +461,7 @@ def run_suite(quick: bool = False, progress: Callable[[str], None] | None = None
         for name in names:
             add(name, results if isinstance(results, Exception) else results[name])
 
+    add_each(tuple(STARTUP), measure("start-up", startup, s["startup_runs"]))
     core = measure("core throughput", core_throughput, s["core_members"], s["core_years"])
     single = measure("core throughput, one thread", core_throughput, s["core_members"], s["core_years"], 1)
     if not isinstance(core, Exception) and not isinstance(single, Exception):
@@ -382,6 +478,8 @@ def run_suite(quick: bool = False, progress: Callable[[str], None] | None = None
     add_each(("peak_rss_10000", "peak_rss_flat"), rss)
     add("dask_speedup", measure("Dask 1 vs 2 workers", dask_speedup, s["dask_members"], s["dask_years"],
                                 s["dask_chunk"]))
+    report = measure("report", report_figures, s["report_members"], s["report_years"])
+    add_each(("report_seconds", "report_mb", "report_load_seconds"), report)
     return {"quick": quick, "machine": described, "figures": [asdict(f) for f in figures]}
 
 

@@ -74,11 +74,12 @@ def compare(outcomes: pd.DataFrame, never_year: float) -> pd.DataFrame:
     for a, b in itertools.permutations(wide, 2):
         ga, gb = wide[a], wide[b]
         common = ga.index.intersection(gb.index)
+        ga, gb = ga.loc[common], gb.loc[common]  # once per pair, not once per outcome
         for name, o in OUTCOMES.items():
             if o.direction == "none":
                 continue
-            va = comparable(ga.loc[common, name], name, never_year)
-            vb = comparable(gb.loc[common, name], name, never_year)
+            va = comparable(ga[name], name, never_year)
+            vb = comparable(gb[name], name, never_year)
             ok = ~(np.isnan(va) | np.isnan(vb))
             d = va[ok] - vb[ok]
             n = int(ok.sum())

@@ -117,14 +117,36 @@ class DiscoveryConfig:
             raise UserError("peel_alpha and mass_min must be in (0, 1).")
 
 
-def paired_wins(
-    store, run_id: str, outcome: str, better: str, than: str
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Return ``x`` (sampled parameters per member), A strictly better and A strictly worse."""
+#: ``latest`` for discovery skips runs with fewer members: PRIM's smallest box (mass_min 5 %)
+#: should hold at least 5 members.
+LATEST_MIN_MEMBERS = 100
+
+
+def can_answer(meta: dict, better: str, than: str) -> str | None:
+    """None if a stored run can be searched for where ``better`` beats ``than``, else why not."""
+    if meta["kind"] not in ("ensemble", "ema"):  # ensembles of doctrines (run, or EMA experiments stored)
+        return f"a {meta['kind']} run"
+    missing = [d for d in (better, than) if d not in (meta["doctrines"] or [])]
+    if missing:
+        return f"no {' or '.join(missing)}"
+    if meta["members"] < LATEST_MIN_MEMBERS:
+        return f"{meta['members']} members (latest needs {LATEST_MIN_MEMBERS})"
+    return None
+
+
+def check_direction(outcome: str) -> None:
+    """Refuse an unknown outcome or one without a better direction."""
     check_outcome(outcome)
     if OUTCOMES[outcome].direction == "none":
         with_direction = [k for k, o in OUTCOMES.items() if o.direction != "none"]
         raise UserError(f"outcome {outcome} has no better direction; choose one of {', '.join(with_direction)}.")
+
+
+def paired_wins(
+    store, run_id: str, outcome: str, better: str, than: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Return ``x`` (sampled parameters per member), A strictly better and A strictly worse."""
+    check_direction(outcome)
     meta = store.meta(run_id)
     for name in (better, than):
         if name not in meta["doctrines"]:
@@ -479,6 +501,9 @@ def discover(
 ) -> dict:
     """Find the assumptions under which ``better`` beats ``than`` on ``outcome`` (and loses).
 
+    ``run`` may be ``latest``: the newest ensemble that ran both doctrines with at least
+    :data:`LATEST_MIN_MEMBERS` members.
+
     Returns
     -------
     dict
@@ -492,7 +517,8 @@ def discover(
     if method not in METHODS:
         raise UserError(f"unknown --method {method!r}; expected prim or cart.{suggest(method, METHODS)}")
     config.check()
-    run_id = store.resolve(run)
+    check_direction(outcome)
+    run_id = store.resolve(run, lambda meta: can_answer(meta, better, than), f"discovery of {better} vs {than}")
     x, win, lose = paired_wins(store, run_id, outcome, better, than)
     if len(win) < 4 or x.shape[1] == 0:
         raise UserError(

@@ -24,10 +24,14 @@ from ..model.rng import member_keys
 from ..model.simulate import PRIMARY_BLOCS, TRAJECTORY_CONTROLS, TRAJECTORY_VARIABLES, build_context, simulate_members
 from ..model.source_hash import MODEL_HASH
 from ..model.step import CONTRIBUTIONS
-from .result import RESULT_SCHEMA_VERSION, Result
+from .recorder import ChunkRecorder, hist_table
+from .result import CHUNK_TABLE_NAMES, RESULT_SCHEMA_VERSION, Result
 from .sampling import latin_hypercube, parameter_ranges
 
 DEFAULT_CHUNK = 250
+#: Members whose country-year trajectories and "why" tables a run keeps unless told otherwise
+#: (the report's regime maps of single members and its "why" waterfall need them).
+DEFAULT_KEEP = 2
 
 
 @dataclass(frozen=True)
@@ -69,20 +73,22 @@ def prepare(scenario, data_dir=None) -> Setup:
 
 @dataclass
 class ChunkTables:
-    """Tidy tables of one chunk of one doctrine."""
+    """Tidy tables of one chunk of one doctrine (``country_hist`` as a pyarrow table: list columns)."""
 
     outcomes: pd.DataFrame
     series: pd.DataFrame
     trajectories: pd.DataFrame | None
     why: pd.DataFrame | None
+    country_hist: object = None
 
 
 def run_chunk(setup: Setup, doctrine: str, members: Sequence[int], keep: int = 0) -> ChunkTables:
     """Simulate some members under one doctrine and return tidy tables."""
     members = np.asarray(members, dtype=np.int64)
     ctx = setup.ctx
+    recorder = ChunkRecorder(ctx, len(members))
     chunk = simulate_members(ctx, setup.world, setup.params(members), setup.keys[members], members,
-                             setup.specs[doctrine], keep=keep)
+                             setup.specs[doctrine], keep=keep, recorder=recorder)
     outcomes = pd.DataFrame(member_outcomes(chunk, ctx.start_year))
     outcomes.insert(0, "doctrine", doctrine)
     outcomes.insert(0, "member", members)
@@ -94,12 +100,14 @@ def run_chunk(setup: Setup, doctrine: str, members: Sequence[int], keep: int = 0
         "year": np.tile(years, e),
         **{k: v.ravel() for k, v in chunk.series.items()},
         **{f"demsoc_share_{b}": chunk.bloc_share[:, :, i].ravel() for i, b in enumerate(PRIMARY_BLOCS)},
+        **{k: v.ravel() for k, v in recorder.blocs.items()},
     })
     trajectories = why = None
     if keep:
         trajectories = _trajectory_table(chunk, members[:keep], doctrine, years, ctx.iso3)
         why = _why_table(chunk, members[:keep], doctrine, years[:-1], ctx.iso3)
-    return ChunkTables(outcomes=outcomes, series=series, trajectories=trajectories, why=why)
+    return ChunkTables(outcomes=outcomes, series=series, trajectories=trajectories, why=why,
+                       country_hist=hist_table(recorder.counts, doctrine, years, ctx.iso3))
 
 
 def _trajectory_table(chunk, members, doctrine, years, iso3) -> pd.DataFrame:
@@ -160,7 +168,7 @@ def run(setup: Setup, chunk_size: int = DEFAULT_CHUNK, keep: int = 0,
         progress: Callable[[int], None] | None = None) -> Result:
     """Run every doctrine of the setup over all members, serially, and assemble a :class:`Result`."""
     started = time.time()
-    parts: dict[str, list] = {"outcomes": [], "series": [], "trajectories": [], "why": []}
+    parts: dict[str, list] = {name: [] for name in CHUNK_TABLE_NAMES}
     for doctrine in setup.specs:
         for i, block in enumerate(chunks(setup.members, chunk_size)):
             tables = run_chunk(setup, doctrine, block, keep=min(keep, len(block)) if i == 0 else 0)
@@ -195,13 +203,63 @@ def metadata(setup: Setup, started: float) -> dict:
 def assemble(setup: Setup, parts: dict[str, list], started: float) -> Result:
     """Concatenate chunk tables into one result."""
     def cat(name):
-        return pd.concat(parts[name], ignore_index=True) if parts[name] else pd.DataFrame()
+        frames = parts.get(name) or []
+        if frames and not isinstance(frames[0], pd.DataFrame):  # pyarrow tables (country_hist)
+            import pyarrow as pa
+
+            return pa.concat_tables(frames).to_pandas()
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     return Result(
         meta=metadata(setup, started),
         experiments=experiments_table(setup),
-        outcomes=cat("outcomes"),
-        series=cat("series"),
-        trajectories=cat("trajectories"),
-        why=cat("why"),
+        **{name: cat(name) for name in CHUNK_TABLE_NAMES},
     )
+
+
+def run_tables(setup: Setup, data_dir=None) -> dict[str, pd.DataFrame]:
+    """Run-level tables that make a stored run self-describing (store schema version 2).
+
+    ``countries``: one row per country (``iso3``, ``name``, UN region and sub-region,
+    centroid ``lat`` and ``lon``, and ``imputed``, the comma-separated input variables that
+    were imputed); ``blocs``: one row
+    per year and country (``primary``: its bloc for "which bloc turns first", ``nato`` and
+    ``first_world`` membership); ``data_notes``: one row per input variable (source column,
+    provenance from ``SOURCES.md``, imputation rule, imputed countries).
+    """
+    from ..data import SOURCE_COLUMNS, load_centroids
+    from ..data.userdata import provenance
+
+    world, ctx = setup.world, setup.ctx
+    imputed = world.imputed
+    countries = pd.DataFrame({
+        "iso3": list(world.iso3),
+        "name": list(world.name),
+        "region_un": world.region_un.astype(str),
+        "subregion_un": world.subregion_un.astype(str),
+        **load_centroids(data_dir).set_index("iso3").reindex(list(world.iso3))[["lat", "lon"]]
+        .reset_index(drop=True).to_dict(orient="series"),
+        "imputed": [", ".join(v for v, flag in imputed.loc[c].items() if flag) for c in world.iso3],
+    })
+    years = ctx.start_year + np.arange(ctx.horizon + 1)
+    n = ctx.n
+    blocs = pd.DataFrame({
+        "year": np.repeat(years, n),
+        "iso3": np.tile(np.array(ctx.iso3), len(years)),
+        "primary": np.asarray(ctx.blocs.primary_ids)[np.asarray(ctx.blocs.primary)].ravel(),
+        "nato": np.asarray(ctx.blocs.nato).ravel(),
+        "first_world": np.asarray(ctx.blocs.first_world).ravel(),
+    })
+    sources = provenance(data_dir)
+    notes = pd.DataFrame([
+        {
+            "variable": var,
+            "source_column": column,
+            "source": " / ".join(sources.get(column, [])),
+            "rule": world.imputation_rules[var],
+            "imputed_countries": int(imputed[var].sum()),
+            "imputed": ", ".join(imputed.index[imputed[var]]),
+        }
+        for var, (column, _) in SOURCE_COLUMNS.items()
+    ])
+    return {"countries": countries, "blocs": blocs, "data_notes": notes}

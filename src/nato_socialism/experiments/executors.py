@@ -30,8 +30,8 @@ import pandas as pd
 
 from ..errors import UserError
 from ..model.source_hash import MODEL_HASH
-from .ensemble import DEFAULT_CHUNK, Setup, assemble, experiments_table, prepare, run_chunk
-from .result import Result
+from .ensemble import DEFAULT_CHUNK, Setup, assemble, experiments_table, prepare, run_chunk, run_tables
+from .result import CHUNK_TABLE_NAMES, Result
 from .sampling import parameter_ranges
 from .store import ResultStore, read_parquet
 
@@ -331,7 +331,8 @@ def start_run(
     """
     executor = executor or SerialExecutor()
     plan = chunk_plan(setup.members, chunk_size, keep)
-    run_id = store.create_run(_run_meta(setup, kind, plan, chunk_size, keep, data_dir, extra), _experiments(setup))
+    run_id = store.create_run(_run_meta(setup, kind, plan, chunk_size, keep, data_dir, extra), _experiments(setup),
+                              run_tables(setup, data_dir))
     if on_start:
         on_start(run_id)
     tasks = tasks_for(list(setup.specs), plan, keep)
@@ -427,7 +428,7 @@ def run_in_memory(
             progress(tasks[i].stop - tasks[i].start)
     parts = {
         name: [getattr(got[i], name) for i in sorted(got) if getattr(got[i], name) is not None]
-        for name in ("outcomes", "series", "trajectories", "why")
+        for name in CHUNK_TABLE_NAMES
     }
     return assemble(replace(setup, parameters=setup.parameters.copy()), parts, started)
 

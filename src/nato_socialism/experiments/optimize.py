@@ -43,7 +43,7 @@ from ..errors import UserError, suggest
 from ..model.doctrines import CUSTOM_CONTROLS, DOCTRINE_NAMES, DOCTRINES, custom_spec
 from ..model.outcomes import OUTCOMES
 from .compare import comparable
-from .ensemble import Setup, prepare, run_chunk
+from .ensemble import Setup, prepare, run_chunk, run_tables
 
 DEFAULT_OBJECTIVES = ("demsoc_pop_years", "bureaucratic_share_mean", "poverty_years_830", "displaced_person_years")
 ROBUSTNESS = ("mean", "p10", "regret")
@@ -278,7 +278,7 @@ def store_optimization(store, result: OptimizeResult, setup: Setup, named_chunks
 
     plan = [(0, setup.members)]
     meta = _run_meta(setup, "optimize", plan, setup.members, 0, data_dir, result.meta)
-    run_id = store.create_run(meta, _experiments(setup))
+    run_id = store.create_run(meta, _experiments(setup), run_tables(setup, data_dir))
     for doctrine, (tables, worker) in named_chunks.items():
         store.write_chunk(run_id, doctrine, 0, np.arange(setup.members), tables, worker, 1, time.time())
     store.write_table(run_id, "candidates", result.candidates)

@@ -373,6 +373,14 @@ def table_name(method: str, doctrine: str, outcome: str) -> str:
     return f"sensitivity-{method}-{doctrine}-{outcome}"
 
 
+def check_given_sample_method(method: str) -> None:
+    """Raise a :class:`UserError` unless ``method`` re-analyses a given sample (a stored run)."""
+    if method not in GIVEN_SAMPLE_METHODS:
+        raise UserError(
+            f"unknown --method {method!r} for a stored run; expected one of {', '.join(GIVEN_SAMPLE_METHODS)}."
+        )
+
+
 def reanalyze(
     store,
     run: str,
@@ -400,10 +408,7 @@ def reanalyze(
         not a random one (a Morris or Sobol design, an optimization) or too few members.
     """
     check_outcome(outcome)
-    if method not in GIVEN_SAMPLE_METHODS:
-        raise UserError(
-            f"unknown --method {method!r} for a stored run; expected one of {', '.join(GIVEN_SAMPLE_METHODS)}."
-        )
+    check_given_sample_method(method)
     run_id = store.resolve(run)
     meta = store.meta(run_id)
     if meta["kind"] in ("sensitivity", "optimize"):

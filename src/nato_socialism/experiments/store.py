@@ -16,8 +16,9 @@ column by column in ``docs/results.md``)::
         chunks/<doctrine>-<chunk>.json     manifest, written last: the chunk is committed
         analysis/<name>.parquet            sensitivity indices, Pareto fronts, ...
 
-Crash safety: every file is written to a hidden temporary file in its own folder, fsynced
-and renamed over its final name (``os.replace`` is atomic); a chunk counts as committed only
+Crash safety: every file is written atomically (:mod:`nato_socialism.atomic`: a hidden
+temporary file in its own folder, fsynced, renamed over its final name, the folder fsynced);
+a chunk counts as committed only
 once its manifest exists, and the manifest is written after all its tables. File names are
 fixed by (doctrine, chunk) and chunks are deterministic, so a chunk recomputed after a crash
 overwrites any orphan file with identical content. DuckDB allows one writing process: it is
@@ -34,8 +35,8 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,17 +47,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import __version__
+from .. import __version__, atomic
 from ..errors import UserError
 from ..model.source_hash import MODEL_HASH
-from .result import RESULT_SCHEMA_VERSION, Result
+from .result import CHUNK_TABLE_NAMES, RESULT_SCHEMA_VERSION, Result
 
 #: Version of the stored tables and of the DuckDB schema (bump on any incompatible change).
 STORE_SCHEMA_VERSION = RESULT_SCHEMA_VERSION
 DB_NAME = "runs.duckdb"
+#: Formats of :func:`export_run`.
+EXPORT_FORMATS = ("csv", "parquet")
 #: Tables a chunk may write, in commit order.
-CHUNK_TABLES = ("outcomes", "series", "trajectories", "why")
-RUN_TABLES = ("experiments", *CHUNK_TABLES)
+CHUNK_TABLES = CHUNK_TABLE_NAMES
+#: Run-level tables written once when a run starts (``<run>/<name>.parquet``, schema version 2).
+RUN_LEVEL_TABLES = ("countries", "blocs", "data_notes")
+#: Every table of a run (views of :meth:`ResultStore.query`, files of ``results export``).
+RUN_TABLES = ("experiments", *RUN_LEVEL_TABLES, *CHUNK_TABLES)
 
 _DDL = """
 create table if not exists store_info (key varchar primary key, value varchar);
@@ -84,40 +90,27 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_RESUME_HINT = ("Its temporary file was removed and chunks committed before it are kept; free space (or use another "
+                "--results directory) and finish the run with `nato-socialism run --resume RUN`.")
 
 
-def _atomic_write(path: Path, write) -> int:
-    """Write through ``write(fileobj)`` to a temp file beside ``path``, fsync, rename; return size."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # hidden: never matches *.parquet
+def atomic_write(path: Path, write, hint: str = _RESUME_HINT) -> int:
+    """Write ``path`` with :func:`~nato_socialism.atomic.atomic_write`; return its size.
+
+    A failure is a :class:`UserError` naming the file and the cause, then ``hint`` (default: how to finish the run).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        return atomic.atomic_write(path, write)
     except OSError as err:  # disk full, quota, read-only or vanished folder: nothing partial stays
-        with suppress(OSError):
-            tmp.unlink(missing_ok=True)
         reason = err.strerror or str(err) or type(err).__name__
         code = f", {errno.errorcode[err.errno]}" if err.errno in errno.errorcode else ""
-        raise UserError(
-            f"cannot write {path}: {reason}{code}. Its temporary file was removed and chunks "
-            "committed before it are kept; free space (or use another --results directory) and "
-            "finish the run with `nato-socialism run --resume RUN`."
-        ) from None
-    return path.stat().st_size
+        raise UserError(f"cannot write {path}: {reason}{code}. {hint}") from None
 
 
-def write_parquet(path: Path, frame: pd.DataFrame, table: str, run_id: str) -> int:
-    """Atomically write a table with the schema version in its Parquet metadata."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+def write_parquet(path: Path, frame: pd.DataFrame | pa.Table, table: str, run_id: str) -> int:
+    """Atomically write a table (pandas or pyarrow) with the schema version in its Parquet metadata."""
+    arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     meta = dict(arrow.schema.metadata or {})
     meta.update(
         {
@@ -127,7 +120,9 @@ def write_parquet(path: Path, frame: pd.DataFrame, table: str, run_id: str) -> i
         }
     )
     arrow = arrow.replace_schema_metadata(meta)
-    return _atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd"))
+    # row groups of ~4,000 rows keep the writer's buffers small for the wide list columns of country_hist
+    rows = 4096 if table == "country_hist" else None
+    return atomic_write(path, lambda fh: pq.write_table(arrow, fh, compression="zstd", row_group_size=rows))
 
 
 def read_parquet(paths: Sequence[Path], run_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -169,6 +164,7 @@ class ResultStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.db_path = self.root / DB_NAME
+        self._order: dict[str, dict[str, int]] = {}  # run -> doctrine run order (fixed when a run is created)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -208,6 +204,9 @@ class ResultStore:
         with store._db(write=True) as db:  # idempotent, serialized by the database lock
             db.execute(_DDL)
             db.execute("insert or ignore into store_info values ('schema_version', ?)", [str(STORE_SCHEMA_VERSION)])
+            # a store that held only older runs now holds runs of this version too
+            db.execute("update store_info set value = ? where key = 'schema_version' and cast(value as integer) < ?",
+                       [str(STORE_SCHEMA_VERSION), STORE_SCHEMA_VERSION])
         store._check_schema()
         return store
 
@@ -274,18 +273,23 @@ class ResultStore:
         """Folder of a run's files."""
         return self.root / run_id
 
-    def create_run(self, meta: dict, experiments: Iterator[tuple[str, pd.DataFrame]]) -> str:
-        """Register a new run (status ``running``) and write its experiments table.
+    def create_run(self, meta: dict, experiments: Iterator[tuple[str, pd.DataFrame]],
+                   tables: dict[str, pd.DataFrame] | None = None) -> str:
+        """Register a new run (status ``running``) and write its experiments and run-level tables.
 
         ``meta`` holds the ``runs`` columns (see ``docs/results.md``); ``experiments`` yields
-        (doctrine, table) pairs so a large design is written one doctrine at a time.
+        (doctrine, table) pairs so a large design is written one doctrine at a time;
+        ``tables`` are the run-level tables (:data:`RUN_LEVEL_TABLES`).
         """
         run_id = meta.get("run_id") or new_run_id()
         folder = self.run_dir(run_id)
         folder.mkdir()
         for doctrine, table in experiments:
             write_parquet(folder / "experiments" / f"{doctrine}.parquet", table, "experiments", run_id)
-        _fsync_dir(folder)
+        for name, table in (tables or {}).items():
+            assert name in RUN_LEVEL_TABLES, name
+            write_parquet(folder / f"{name}.parquet", table, name, run_id)
+        atomic.fsync_dir(folder)
         row = {
             **meta,
             "run_id": run_id,
@@ -341,18 +345,32 @@ class ResultStore:
         frame["status"] = [_live_status(s, busy) for s in frame["status"]]
         return frame
 
-    def resolve(self, run: str) -> str:
+    def resolve(self, run: str, usable: Callable[[dict], str | None] | None = None, purpose: str = "") -> str:
         """A run id from an id, a unique prefix of one, or ``latest``.
+
+        ``latest`` is the newest run that ``usable`` accepts: ``usable(meta)`` returns None
+        for a run that can serve, else the reason it cannot (``purpose`` names what the run
+        is for in the message). Without ``usable``, the newest run.
 
         Raises
         ------
         UserError
-            If no run (or more than one) matches.
+            If no run (or more than one) matches, or no run is usable for ``latest``.
         """
         with self._db() as db:
             ids = [r[0] for r in db.execute("select run_id from runs order by started").fetchall()]
         if run == "latest" and ids:
-            return ids[-1]
+            if usable is None:
+                return ids[-1]
+            skipped = []
+            for run_id in reversed(ids):
+                reason = usable(self.meta(run_id))
+                if reason is None:
+                    return run_id
+                skipped.append(f"{run_id}: {reason}")
+            shown = "; ".join(skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+            raise UserError(f"no run in {self.root} can serve {purpose or 'this command'} ({shown}). Make one, or "
+                            "name a run id (`nato-socialism results list` shows them).")
         if run in ids:
             return run
         matches = [i for i in ids if i.startswith(run)]
@@ -389,19 +407,23 @@ class ResultStore:
         session: int,
         started: float,
     ) -> None:
-        """Write one chunk's tables atomically, then its manifest (which commits it)."""
+        """Write one chunk's tables atomically, then its manifest (which commits it).
+
+        ``tables`` has one attribute per name of :data:`CHUNK_TABLES`; a table that is missing,
+        None or empty is not written (e.g. chunks without kept members, EMA results).
+        """
         folder = self.run_dir(run_id)
         stem = f"{doctrine}-{index:06d}"
         files = {}
         for name in CHUNK_TABLES:
-            frame = getattr(tables, name)
-            if frame is None or frame.empty:
+            frame = getattr(tables, name, None)
+            if frame is None or (frame.num_rows == 0 if isinstance(frame, pa.Table) else frame.empty):
                 continue
             path = folder / name / f"{stem}.parquet"
             size = write_parquet(path, frame, name, run_id)
             files[name] = {"path": f"{name}/{stem}.parquet", "rows": len(frame), "bytes": size}
         for name in files:
-            _fsync_dir(folder / name)
+            atomic.fsync_dir(folder / name)
         manifest = {
             "schema_version": STORE_SCHEMA_VERSION,
             "run_id": run_id,
@@ -415,8 +437,8 @@ class ResultStore:
             "started": started,
             "finished": time.time(),
         }
-        _atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
-        _fsync_dir(folder / "chunks")
+        atomic_write(folder / "chunks" / f"{stem}.json", lambda fh: fh.write(json.dumps(manifest).encode()))
+        atomic.fsync_dir(folder / "chunks")
 
     def committed(self, run_id: str, verify: bool = False) -> list[Chunk]:
         """Return the committed chunks of a run (those with a manifest).
@@ -459,16 +481,23 @@ class ResultStore:
         folder = self.run_dir(run_id)
         if table == "experiments":
             return sorted((folder / "experiments").glob("*.parquet"))
-        order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
+        if table in RUN_LEVEL_TABLES:
+            return [p for p in [folder / f"{table}.parquet"] if p.is_file()]
+        order = self._doctrine_order(run_id)
         chunks = sorted(self.committed(run_id), key=lambda c: (order.get(c.doctrine, len(order)), c.index))
         return [folder / c.manifest["files"][table]["path"] for c in chunks if table in c.manifest["files"]]
+
+    def _doctrine_order(self, run_id: str) -> dict[str, int]:
+        if run_id not in self._order:
+            self._order[run_id] = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"] or [])}
+        return self._order[run_id]
 
     # ------------------------------------------------------------------ reading
     def read(self, run_id: str, table: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """A run's table (committed chunks only), sorted by doctrine run order and member."""
         frame = read_parquet(self.files(run_id, table), run_id, columns)
         if table == "experiments" and not frame.empty:
-            order = {d: i for i, d in enumerate(self.meta(run_id)["doctrines"])}
+            order = self._doctrine_order(run_id)
             frame = frame.sort_values(
                 ["doctrine", "member"], key=lambda s: s.map(order) if s.name == "doctrine" else s, kind="stable"
             ).reset_index(drop=True)
@@ -508,9 +537,8 @@ class ResultStore:
         try:
             for table in RUN_TABLES:
                 paths = self.files(run_id, table)
-                if paths:
-                    listed = ", ".join(f"'{p}'" for p in paths)
-                    con.execute(f"create view {table} as select * from read_parquet([{listed}])")
+                if paths:  # the relation API takes the paths as values: no quoting, any file name
+                    con.read_parquet([str(p) for p in paths]).create_view(table)
             yield con
         except duckdb.Error as err:
             raise UserError(
@@ -629,33 +657,45 @@ def country_trajectory(store: ResultStore, run_id: str, iso3: str) -> pd.DataFra
 
 
 def export_run(store: ResultStore, run_id: str, fmt: str, out: Path) -> list[Path]:
-    """Export a run's tables (one file each), its metadata (``run.json``) and analysis tables."""
-    if fmt not in ("csv", "parquet"):
-        raise UserError(f"unknown export format {fmt!r}; expected csv or parquet.")
+    """Export a run's tables (one file each), its metadata (``run.json``) and analysis tables.
+
+    Each file is written atomically (:mod:`nato_socialism.atomic`); a failed export leaves the
+    files written before it complete and no partial file.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UserError(f"unknown export format {fmt!r}; expected {' or '.join(EXPORT_FORMATS)}.")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file, not a directory.")
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    option = "(format csv, header)" if fmt == "csv" else "(format parquet, compression zstd)"
-    with store.query(run_id) as con:
-        for table in RUN_TABLES:
-            if _has_view(con, table):
-                path = out / f"{table}.{fmt}"
-                con.execute(f"copy (select * from {table}) to '{path}' {option}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with store.query(run_id) as con:
+            relations = [(table, con.view(table)) for table in RUN_TABLES if _has_view(con, table)]
+            relations += [(path.stem, con.read_parquet(str(path)))
+                          for path in sorted((store.run_dir(run_id) / "analysis").glob("*.parquet"))]
+            for name, relation in relations:
+                path = out / f"{name}.{fmt}"
+                try:
+                    with atomic.atomic_path(path) as tmp:
+                        if fmt == "csv":
+                            relation.write_csv(str(tmp), header=True)
+                        else:
+                            relation.write_parquet(str(tmp), compression="zstd")
+                except duckdb.IOException as err:  # a write, not a read, failed
+                    raise UserError(f"cannot write {path}: {err}") from None
                 written.append(path)
-        for path in sorted((store.run_dir(run_id) / "analysis").glob("*.parquet")):
-            target = out / f"{path.stem}.{fmt}"
-            con.execute(f"copy (select * from read_parquet('{path}')) to '{target}' {option}")
-            written.append(target)
-    chunks = [c.manifest for c in store.committed(run_id)]
-    (out / "run.json").write_text(json.dumps({**store.meta(run_id), "chunks": chunks}, indent=2, default=str))
+        chunks = [c.manifest for c in store.committed(run_id)]
+        document = json.dumps({**store.meta(run_id), "chunks": chunks}, indent=2, default=str)
+        atomic.atomic_write_text(out / "run.json", document)
+    except OSError as err:
+        raise UserError(f"cannot export run {run_id} to {out}: {err.strerror or err}.") from None
     written.append(out / "run.json")
     return written
 
 
 def _has_view(con, name: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_views() where view_name = ?", [name]).fetchone()[0])
+    return bool(con.execute("select count(*) from duckdb_views() where view_name = ?", [name]).fetchall()[0][0])
 
 
 def _in_run_order(store: ResultStore, run_id: str, frame: pd.DataFrame) -> pd.DataFrame:

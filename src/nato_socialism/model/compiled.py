@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import shutil
 import weakref
 from collections import namedtuple
 
@@ -36,7 +37,7 @@ from numba import njit
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 
 from .parameters import registry
-from .source_hash import MODEL_HASH
+from .source_hash import MODEL_DIR, MODEL_HASH
 from .state import Regime
 
 #: Regime codes as plain integers (compile-time constants in equations and passes).
@@ -109,6 +110,22 @@ class _ModelCacheLocator(_CacheLocator):
         return None
 
 
+#: Cache folders of other model versions kept beside the current one (the most recently written).
+KEEP_OTHER_CACHES = 3
+
+
+def _prune_old_caches() -> None:
+    """Remove the in-tree cache folders of all but the few latest other model versions (best effort)."""
+    for folder in (MODEL_DIR / "__pycache__", MODEL_DIR / "mechanisms" / "__pycache__"):
+        try:
+            others = [d for d in folder.glob("numba-*") if d.name != "numba-" + MODEL_HASH[:20]]
+            others.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+            for old in others[KEEP_OTHER_CACHES:]:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
 class _ModelCacheImpl(CompileResultCacheImpl):
     _locator_classes = [_ModelCacheLocator]
 
@@ -126,7 +143,12 @@ def _cached(options: dict):
     return decorate
 
 
-_OPTIONS = dict(nogil=True, error_model="numpy")
+_prune_old_caches()
+
+# No reference counting: the compiled code allocates nothing (every array comes from the
+# caller), and numba's counting of the views and arguments it passes around would cost
+# atomic operations inside the loops.
+_OPTIONS = dict(nogil=True, error_model="numpy", _nrt=False)
 #: Decorator of a scalar equation: compiled into the passes that call it, callable from Python.
 equation = _cached(dict(_OPTIONS, inline="always"))
 #: Decorator of a compiled pass over (members, countries) arrays.

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.special import ndtri
 
 from .state import Regime
 from .switches import Switches
@@ -77,19 +76,6 @@ class Context:
     def year_index(self, year: int) -> int:
         """Index of a calendar year in the per-year arrays."""
         return year - self.start_year
-
-
-def poverty_calibration(gini: np.ndarray, poverty0: np.ndarray, consumption0: np.ndarray):
-    """Lognormal consumption with the country's Gini; offset so the start year matches data.
-
-    With consumption lognormal of mean ``c`` and log-sd ``sigma = sqrt(2) * Phi^-1((G + 1) / 2)``,
-    the share below the line ``z`` is ``Phi(ln(z / c) / sigma + sigma / 2)``; a per-country
-    offset in probit units absorbs survey-versus-national-accounts gaps.
-    """
-    sigma = np.sqrt(2.0) * ndtri((np.clip(gini, 0.15, 0.75) + 1.0) / 2.0)
-    model0 = np.log(POVERTY_LINE / consumption0) / sigma + sigma / 2.0
-    offset = ndtri(np.clip(poverty0, 1e-4, 0.95)) - model0
-    return sigma, offset
 
 
 def _row_normalize(m: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -22,12 +22,14 @@ The rule, per member and year:
   almost no one.
 
 What is *applied* differs from what is requested by the moralist pressure of
-:mod:`nato_socialism.model.moralism`.
+:mod:`nato_socialism.model.moralism`. This module holds the rule's parameters and the named
+doctrines; the rule's equations are the compiled functions of
+:mod:`nato_socialism.model.doctrine_rule`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
@@ -211,3 +213,8 @@ def custom_values(spec: DoctrineSpec) -> dict[str, float]:
     out = {k: v for k, v in asdict(spec).items() if k in CUSTOM_CONTROLS}
     out["relocation_to_nato"] = 1.0 if spec.relocate_to == "nato" else 0.0
     return out
+
+
+def spec_fields() -> tuple[str, ...]:
+    """Names of the rule's parameters."""
+    return tuple(f.name for f in fields(DoctrineSpec))

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 
 import numpy as np
 
-BLOCK = 16
+BLOCK = 64
 
 _lock = threading.Lock()
 _depth = 0
@@ -66,6 +67,14 @@ def member_slots(members) -> np.ndarray:
     return np.asarray(members, dtype=np.int64) % BLOCK
 
 
+@lru_cache(maxsize=256)
+def _blocks(slots: bytes) -> tuple[tuple[int, int], ...]:
+    """(start, stop) of the runs of rows sharing a block (consecutive rows while their slots increase)."""
+    slots = np.frombuffer(slots, dtype=np.int64)
+    starts = np.flatnonzero(np.diff(slots, prepend=BLOCK) <= 0)
+    return tuple(zip(starts.tolist(), np.append(starts[1:], len(slots)).tolist(), strict=True))
+
+
 def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
                   slots: np.ndarray | None = None) -> np.ndarray:
     """``x @ k`` for x shaped (members, n), computed in blocks of BLOCK rows with fixed slots.
@@ -82,9 +91,7 @@ def member_matmul(x: np.ndarray, k: np.ndarray, out: np.ndarray | None = None,
             return member_matmul(x, k, out, slots)
     if slots is None:
         slots = np.arange(e) % BLOCK
-    starts = np.flatnonzero(np.diff(slots, prepend=BLOCK) <= 0)
-    ends = np.append(starts[1:], e)
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+    for a, b in _blocks(np.ascontiguousarray(slots, dtype=np.int64).tobytes()):
         if b - a == BLOCK:  # a whole block in slot order: no copy
             np.matmul(x[a:b], k, out=out[a:b])
         else:

@@ -1,9 +1,9 @@
-"""Parameter registry and the typed, frozen parameter record used by the model.
+"""The typed, frozen parameter record used by the model, built from the parameter registry.
 
-The registry (``parameters.toml`` beside this module) lists every parameter once: default,
-plausible low/high, unit, source and meaning. Everything else that needs parameters (the
-ensemble sampler, SALib problems, pymoo bounds, EMA uncertainties, ``params`` CLI, the
-docs table) is generated from it.
+The registry (:mod:`.registry`, ``parameters.toml`` beside this module) lists every parameter
+once: default, plausible low/high, unit, source and meaning. Everything else that needs
+parameters (the ensemble sampler, SALib problems, pymoo bounds, EMA uncertainties, ``params``
+CLI, the docs table) is generated from it; this module re-exports it.
 
 In a run each parameter holds one value per ensemble member: :class:`Params` stores arrays
 of shape ``(members, 1)`` so they broadcast against ``(members, countries)`` state arrays.
@@ -12,59 +12,13 @@ of shape ``(members, 1)`` so they broadcast against ``(members, countries)`` sta
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 
-REGISTRY_PATH = Path(__file__).with_name("parameters.toml")
+from .registry import REGISTRY_PATH, Parameter, registry
 
-
-@dataclass(frozen=True)
-class Parameter:
-    """One registry entry."""
-
-    name: str
-    default: float
-    low: float
-    high: float
-    unit: str
-    source: str
-    mechanism: str
-    doc: str
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """Hard validity bounds (any value a scenario may set must lie inside).
-
-        Non-negative unless the plausible range goes below zero; at most 1 for shares and
-        probabilities (unit containing 'share' or 'probability' with a range inside [0, 1]).
-        """
-        lower = -np.inf if self.low < 0 else 0.0
-        bounded = self.high <= 1.0 and ("share" in self.unit or "probability" in self.unit)
-        return lower, 1.0 if bounded else np.inf
-
-    @property
-    def is_assumption(self) -> bool:
-        """True when no published figure backs the default."""
-        return self.source.startswith("assumption")
-
-
-@cache
-def registry() -> Mapping[str, Parameter]:
-    """Return the registry, in file order (which groups parameters by mechanism)."""
-    with REGISTRY_PATH.open("rb") as fh:
-        raw = tomllib.load(fh)
-    out: dict[str, Parameter] = {}
-    for name, entry in raw.items():
-        p = Parameter(name=name, **entry)
-        if not p.low <= p.default <= p.high:
-            raise ValueError(f"{REGISTRY_PATH}: {name}: default {p.default} outside [{p.low}, {p.high}]")
-        out[name] = p
-    return out
+__all__ = ["REGISTRY_PATH", "Parameter", "Params", "default_params", "params_from_table", "registry", "select_members"]
 
 
 def _params_class() -> type:

@@ -20,6 +20,7 @@ from scipy.special import expit, logit
 from ..data.blocs import BLOC_IDS
 from ..errors import UserError
 from . import doctrines, kernels
+from .compiled import evaluate, kernel_params
 from .context import (
     CONSUMPTION_SHARE,
     POLICY_EVENTS,
@@ -29,6 +30,8 @@ from .context import (
     initial_regime,
 )
 from .linalg import member_slots, single_threaded_blas
+from .mechanisms import aid, background
+from .mechanisms import living as living_standards
 from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
 from .rng import normals
@@ -171,7 +174,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
                                                 ctx.start_year)
     unintegrated = tile(world.migrant_share) * pop * p.init_unintegrated_share
     first_world = ctx.blocs.first_world[0]
-    aid0 = np.where(first_world, np.log1p(-p.baseline_aid_share), 0.0)
+    aid0 = np.where(first_world, evaluate(aid.consumption_log, kernel_params(p), p.baseline_aid_share, 0.0, 1.0), 0.0)
     zeros = np.zeros((e, n))
     return State(
         year=ctx.start_year,
@@ -184,7 +187,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         incumbent_support=np.where(regime == Regime.DEMOCRATIC_SOCIALIST, support,
                                    np.maximum(0.0, 1.0 - support - react)),
         reaction=react,
-        unemployment=tile(np.clip(world.unemployment, 0.005, 0.5)),
+        unemployment=tile(np.clip(world.unemployment, *background.UNEMPLOYMENT_BOUNDS)),
         unintegrated=unintegrated,
         integrated_recent=zeros.copy(),
         displaced=tile(world.refugees_origin) / p.refugee_cross_border_share,
@@ -201,6 +204,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         expected_scarcity=zeros.copy(),
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
+        lost_office=zeros.copy(),
         reaction_base=react.copy(),
         unintegrated_share0=unintegrated / pop,
     )
@@ -281,11 +285,11 @@ class NumericalError(UserError):
     """A state became NaN or infinite: names the mechanism, country, year and member."""
 
     @classmethod
-    def locate(cls, before: State, after, ctx: Context, members) -> NumericalError:
+    def locate(cls, before: State, after, p: Params, ctx: Context, spec, keys, members, slots) -> NumericalError:
         """Name the variables, the first bad member and country, and the first non-finite contribution.
 
-        The contributions are those the step computed (its equations split by mechanism), so
-        the first one (in CONTRIBUTIONS order) that is not finite names the mechanism.
+        The contributions are the step's own equations split by mechanism; a step run without
+        its decomposition (``decompose=False``) is run again for that member with it.
         """
         bad = np.zeros(after.state.pop.shape, dtype=bool)
         variables = []
@@ -298,9 +302,15 @@ class NumericalError(UserError):
                 variables.append(k)
             bad |= nonfinite
         row, col = (int(i[0]) for i in np.nonzero(bad))
+        parts, at = after, row
+        if set(after.support) != set(CONTRIBUTIONS):
+            rows = slice(row, row + 1)
+            with np.errstate(all="ignore"):
+                parts = step(before.select(rows), select_members(p, rows), ctx, spec, keys[rows], slots[rows])
+            at = 0
         mechanism = next(
             (k for k in CONTRIBUTIONS
-             if not (np.isfinite(after.support[k][row, col]) and np.isfinite(after.reaction[k][row, col]))),
+             if not (np.isfinite(parts.support[k][at, col]) and np.isfinite(parts.reaction[k][at, col]))),
             None,
         )
         where = f"{ctx.iso3[col]}, year {before.year}, member {int(members[row])}"
@@ -315,7 +325,7 @@ class NumericalError(UserError):
 
 def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: np.ndarray,
                      spec: doctrines.DoctrineSpec, keep: int = 0, block: int = MEMBER_BLOCK,
-                     threads: int | None = None) -> ChunkResult:
+                     threads: int | None = None, recorder=None) -> ChunkResult:
     """Run a block of members over the context's horizon for one doctrine.
 
     ``keep`` > 0 records full country-year trajectories and decompositions of the first
@@ -324,6 +334,10 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
     passes, NumPy and BLAS release the GIL). A member's numbers do not depend on the others,
     so blocking and threads change nothing but speed. BLAS runs on one thread meanwhile (see
     :mod:`~nato_socialism.model.linalg`).
+
+    ``recorder``, if given, is called as ``recorder(t, rows, state)`` with the state of the
+    members ``rows`` (a slice of the block's rows) at year index ``t`` = 0 .. horizon; it must
+    write only those rows (blocks run concurrently).
     """
     years = ctx.horizon
     e = int(np.asarray(keys).shape[0])
@@ -352,7 +366,8 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         pb = p if (lo == 0 and hi == e) else select_members(p, sel)
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
         slots = slots_all[sel]
-        rows = np.empty((12, n))
+        rows = np.empty((2, len(PRIMARY_BLOCS)))
+        upper = np.empty((hi - lo, n))
         state = initial_state(world, ctx, pb, kb_keys)
         s3 = series3[:, sel]
         bs = bloc_share[sel]
@@ -360,20 +375,24 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         ever = np.zeros((hi - lo, n), dtype=np.bool_)
 
         def record(t, s: State):
-            kernels.record(t, s.pop, s.regime, s.living, s.poverty, s.displaced, first_world[t], primary[t],
-                           len(PRIMARY_BLOCS), ctx.poverty_sigma, ctx.poverty_offset, s3, bs, rows)
+            kernels.upper_poverty_scores(s.living, ctx.poverty_sigma, ctx.poverty_offset, upper)
+            living_standards.poverty(upper, out=upper)
+            kernels.record(t, s.pop, s.regime, s.living, s.poverty, upper, s.displaced, first_world[t], primary[t],
+                           len(PRIMARY_BLOCS), s3, bs, rows)
             if kb:
                 for k in TRAJECTORY_VARIABLES:
                     trajectories[k][lo : lo + kb, t] = getattr(s, k)[:kb]
+            if recorder is not None:
+                recorder(t, sel, s)
 
         record(0, state)
         for t in range(years):
-            res = step(state, pb, ctx, spec, kb_keys, slots)
+            res = step(state, pb, ctx, spec, kb_keys, slots, decompose=kb > 0)
             if not _finite(res):
-                raise NumericalError.locate(state, res, ctx, members[sel])
+                raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel], slots)
             state = res.state
             kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
-                                 first_world[t + 1], ever, cnt, rows)
+                                 first_world[t + 1], ever, cnt)
             if kb:
                 for c in TRAJECTORY_CONTROLS:
                     trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]

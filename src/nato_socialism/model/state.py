@@ -68,6 +68,7 @@ class State:
     expected_scarcity: np.ndarray
     perceived_excess: np.ndarray  # perceived immigration beyond integration capacity (share of pop)
     turmoil: np.ndarray  # 1 after a violent campaign, collapse, breakdown or reversion last year (M6)
+    lost_office: np.ndarray  # 1 while a capitalist democracy's socialist coalition is out after losing an election (M3)
     # per-member constants set at initialization (M9's reference levels)
     reaction_base: np.ndarray
     unintegrated_share0: np.ndarray

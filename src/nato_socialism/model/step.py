@@ -52,6 +52,7 @@ from .doctrine_rule import spec_vector
 from .doctrines import DoctrineSpec, relocation_target
 from .kernels import CONTRIBUTIONS, EVENT, EVENTS, SW  # noqa: F401  (the step's public vocabulary)
 from .linalg import member_matmul
+from .mechanisms import living as living_standards
 from .rng import counter, fill_uniforms
 from .state import State
 from .switches import Switches
@@ -85,11 +86,21 @@ def switch_vector(switches: Switches) -> np.ndarray:
     return np.array([switches.on(name) for name in SW._fields], dtype=np.bool_)
 
 
+@lru_cache(maxsize=256)
+def _counters(year: int) -> np.ndarray:
+    """RNG counter bits of the event streams (occur, which, type, success, outcome) of a year."""
+    return np.array([counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
+                    dtype=np.uint64)
+
+
+@lru_cache(maxsize=64)
+def _spec_vector(spec: DoctrineSpec) -> np.ndarray:
+    return spec_vector(spec)
+
+
 @lru_cache(maxsize=16)
 def _no_override(n: int) -> np.ndarray:
-    row = np.full(n, np.nan)
-    row.flags.writeable = False
-    return row
+    return np.full(n, np.nan)  # shared, read by the passes only
 
 
 def _override_rows(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,12 +112,15 @@ def _override_rows(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
-         slots: np.ndarray | None = None) -> StepResult:
+         slots: np.ndarray | None = None, decompose: bool = True) -> StepResult:
     """Advance every member one year. Pure: returns a new state and the decomposition.
 
     ``slots``: the members' positions in the blocks of the migration products
     (:func:`~nato_socialism.model.linalg.member_slots` of their indices; default: numbered
-    from 0). Give them when the members are part of a larger ensemble.
+    from 0). Give them when the members are part of a larger ensemble. ``decompose=False``
+    skips storing the contributions of the mechanisms (a run that keeps no "why" table):
+    ``support`` and ``reaction`` then hold only the ``clip`` part, which the numerical guard
+    reads; the state is the same.
     """
     sw = switch_vector(ctx.switches)
     P = kernel_params(p)
@@ -137,7 +151,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     old_regime = state.regime
 
     # 1. doctrine, moralist pressure, scheduled policies
-    requested, applied, frustration, income, gdp = _controls(state, P, sw, ctx, spec, t)
+    requested, applied, frustration, income, log_income, gdp = _controls(state, P, sw, ctx, spec, t)
     breadth = np.full(shape, spec.alliance_breadth if ctx.switches.on("movement_breadth") else 0.0)
     aid_share = applied.aid_share if ctx.switches.on("aid") else np.zeros(shape)
     prio, cap_app = applied.aid_priority, applied.immigration_cap
@@ -146,46 +160,44 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     shock = new()
     fill_uniforms(keys, counter(year, _S_GROWTH), n, shock)
     ndtri(shock, out=shock)
-    received, g, pop1, gdppc1, scar1 = new(), new(), new(), new(), new()
-    kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, gdp, aid_share,
-                    prio, shock, t, P, sw, received, g, pop1, gdppc1, scar1, scratch)
+    received, g, pop1, gdppc1, log_gdppc1, scar1 = new(), new(), new(), new(), new(), new()
+    kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, log_income, gdp,
+                    aid_share, prio, shock, soc_share0, t, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1,
+                    scratch)
 
     # 4. migration
     if ctx.switches.on("migration"):
-        flows = _migration(pop1, income, state.unemployment, state.poverty, state.turmoil, state.displaced,
-                           cap_app, applied.asylum_acceptance, P, sw, ctx, slots)
+        flows = _migration(pop1, income, log_income, state.unemployment, state.poverty, state.turmoil,
+                           state.displaced, cap_app, applied.asylum_acceptance, P, sw, ctx, slots)
     else:
-        flows = _NO_FLOWS(shape)
+        flows = _no_flows(shape)
 
     # 5-11. integration, living standards, movements, support, diffusion, reaction, events, clip, M12
     ds = np.empty((len(kernels.SUPPORT_PARTS), e, n))
     dr = np.empty((len(kernels.REACTION_PARTS), e, n))
     pop2, mov, support, incumbent, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(9))
     recent, perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living = (new() for _ in range(11))
-    multiplier, turmoil = new(), new()
+    multiplier, turmoil, lost1 = new(), new(), new()
     regime = np.empty(shape, dtype=np.int8)
     event = np.empty(shape, dtype=np.int8)
-    counters = np.array([counter(year, s) for s in (_S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME)],
-                        dtype=np.uint64)
+    counters = _counters(year)
     w = ctx.neighbour_weights
     kernels.society(
         state.pop, state.movement, state.support, state.incumbent_support, state.reaction, state.democracy, old_regime,
         state.unemployment,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
-        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0,
+        state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0, state.lost_office,
         income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
-        aid_share, frustration, received, pop1,
-        gdppc1, scar1, flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock,
-        soc_share0,
+        aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
+        flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
-        w.indptr, w.indices, w.data, keys, counters, P, sw,
+        w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
         pop2, mov, support, incumbent, react, democracy, regime, unemployment, unintegrated, displaced, recent,
-        perceived,
-        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
-        np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n),
-        scratch,
+        perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
+        lost1, *(np.empty(n) for _ in range(12)), scratch,
     )
+    living_standards.poverty(poverty, out=poverty)  # the pass stored the scores
     if forced_codes is not None:
         event[:, forced_row] = EVENT["forced"]
     nxt = State(
@@ -195,30 +207,36 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
-        turmoil=turmoil, reaction_base=state.reaction_base, unintegrated_share0=state.unintegrated_share0,
+        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base,
+        unintegrated_share0=state.unintegrated_share0,
     )
-    zeros = _zeros(shape)
+    if decompose:
+        zeros = _zeros(shape)
+        support = {k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS}
+        reaction = {k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS}
+    else:
+        support, reaction = {"clip": ds[_S["clip"]]}, {"clip": dr[_R["clip"]]}
     return StepResult(
         state=nxt,
-        support={k: ds[_S[k]] if k in _S else zeros for k in CONTRIBUTIONS},
-        reaction={k: dr[_R[k]] if k in _R else zeros for k in CONTRIBUTIONS},
+        support=support,
+        reaction=reaction,
         requested=requested, applied=applied, event=event, old_regime=old_regime, new_regime=regime,
         aid_received=received, displaced_new=flows.displaced_new,
     )
 
 
 def _controls(state: State, P, sw, ctx: Context, spec: DoctrineSpec, t: int):
-    """(requested, applied, moralist frustration, income, GDP) at the start of year index ``t``."""
+    """(requested, applied, moralist frustration, income, its log, GDP) at the start of year index ``t``."""
     shape = state.pop.shape
     n = shape[1]
     target = np.ascontiguousarray(relocation_target(spec, ctx.blocs.year(t)))
     rate, cap_req, invest_req, aid_req, prio, asylum = (np.empty(shape) for _ in range(6))
-    cap_app, aid_app, invest_app, frustration, income, gdp = (np.empty(shape) for _ in range(6))
+    cap_app, aid_app, invest_app, frustration, income, log_income, gdp = (np.empty(shape) for _ in range(7))
     kernels.controls(
         state.gdppc, state.scarcity, state.pop, state.regime, state.unemployment, state.support, state.reaction,
-        state.moralist, target, ctx.blocs.first_world[t], spec_vector(spec), *_override_rows(ctx, t), P, sw,
+        state.moralist, target, ctx.blocs.first_world[t], _spec_vector(spec), *_override_rows(ctx, t), P, sw,
         rate, cap_req, invest_req, aid_req, prio, asylum, cap_app, aid_app, invest_app, frustration,
-        income, gdp, np.empty(n, dtype=np.bool_),
+        income, log_income, gdp, np.empty(n, dtype=np.bool_),
     )
     requested = Controls(
         relocation_rate=rate,
@@ -231,7 +249,7 @@ def _controls(state: State, P, sw, ctx: Context, spec: DoctrineSpec, t: int):
         asylum_acceptance=asylum,
     )
     applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app, integration_investment=invest_app)
-    return requested, applied, frustration, income, gdp
+    return requested, applied, frustration, income, log_income, gdp
 
 
 def controls(state: State, p, ctx: Context, spec: DoctrineSpec) -> tuple[Controls, Controls]:
@@ -264,16 +282,16 @@ class Flows:
         return self.admitted + self.refugees_in - self.left - self.to_neighbours
 
 
-def _NO_FLOWS(shape) -> Flows:  # noqa: N802 - a constant-like factory
-    zeros = _zeros(shape)
+def _no_flows(shape) -> Flows:
+    zeros = np.zeros(shape)
     return Flows(zeros, zeros, zeros, zeros, zeros, zeros)
 
 
-def _migration(pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance, P, sw,
+def _migration(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance, P, sw,
                ctx: Context, slots) -> Flows:
     shape = pop.shape
     stock, displaced_new, to_nb, desired, asylum, attract, room = (np.empty(shape) for _ in range(7))
-    kernels.migration_setup(pop, income, unemployment, poverty, turmoil, displaced, cap, P, sw,
+    kernels.migration_setup(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, P, sw,
                             stock, displaced_new, to_nb, desired, asylum, attract, room)
     refugees_in = np.empty(shape)
     kt = ctx.refugee_kernel_t
@@ -294,8 +312,10 @@ def migration_flows(pop, income, unemployment, poverty, turmoil, displaced, cap,
     """
     if asylum_acceptance is None:
         asylum_acceptance = np.broadcast_to(p.baseline_asylum_acceptance, np.shape(pop))
-    return _migration(*(np.ascontiguousarray(a, dtype=np.float64) for a in
-                        (pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance)),
+    inputs = (pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance)
+    pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance = (
+        np.ascontiguousarray(a, dtype=np.float64) for a in inputs)
+    return _migration(pop, income, np.log(income), unemployment, poverty, turmoil, displaced, cap, asylum_acceptance,
                       kernel_params(p), switch_vector(ctx.switches), ctx, slots)
 
 

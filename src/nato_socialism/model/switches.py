@@ -24,12 +24,18 @@ MECHANISMS: dict[str, tuple[str, str]] = {
     "M12": ("delays", "adaptive expectations and perception lags"),
 }
 
+#: Display label of each part of a "why" decomposition (mechanism ids, moralism, clipping).
+CONTRIBUTION_LABELS: dict[str, str] = {mid: f"{mid} {name}" for mid, (name, _) in MECHANISMS.items()} | {
+    "moralism": "moralist pressure", "clip": "clipping to [0, 1]"}
+
 #: Named terms that can be switched off on their own: switch name -> meaning.
 TERMS: dict[str, str] = {
     "organizer_relocation_diminishing": "M1 diminishing returns at destinations",
     "movement_breadth": "M2 alliance breadth's effect on ceiling and cohesion",
     "movement_living_standard": "M2 support response of a socialist government to living standards",
+    "movement_economic_voting": "M2 support response of a socialist government to rising unemployment",
     "transition_campaigns": "M3 campaigns in autocracies",
+    "transition_reentry": "M3 a coalition voted out returns by election without a new revolution",
     "diffusion_neighbours": "M5 neighbours' socialist share",
     "diffusion_superpower": "M5 socialist bloc's share of world GDP",
     "diffusion_democracy_drift": "M5 drift of democracy toward neighbours' level",
@@ -48,6 +54,10 @@ TERMS: dict[str, str] = {
     "reaction_contact": "M9 contact effect of integrated newcomers",
     "reaction_living_standard": "M9 reactionary support from falling living standards",
     "scarcity_sanctions": "M10 sanctions by the capitalist world",
+    "scarcity_fragility": "M10 breakdown of socialist republics by income band and democratic history",
+    "scarcity_transition_kind": "M10 output shock scaled by the transition's kind (electoral, nonviolent, violent)",
+    "scarcity_bloc_duration": "M10 faster recovery of the output gap with a larger socialist bloc",
+    "background_democratization_neighbours": "M11 democratization hazard rising with democratic neighbours",
     "moralism": "section 3 moralist pressure on applied controls and its frustration cost",
 }
 

@@ -41,6 +41,7 @@ from ..model.state import Regime
 from ..model.step import EVENT, controls, migration_flows
 from . import panel_stats as ps
 from . import runs
+from .runs import Progress
 
 #: Przeworski's window (1951-1990) for the panel's income-band figures.
 PRZEWORSKI_WINDOW = (1951, 1990)
@@ -624,32 +625,38 @@ def diffusion_s_shape(bench: Bench) -> Anchor:
         unit="share",
         tolerance=(0.05, 0.95),
         tolerance_reason="an S-curve changes from convex to concave once, strictly inside the range of shares",
-        note="The Hill curve (exponent 2) was chosen from this anchor. The model applies it to socialist transitions "
-             "only; democratization (M11) does not depend on neighbours (see democratization_neighbours).",
+        note="The Hill curve (exponent 2) was chosen from this anchor. The model applies it to socialist transitions; "
+             "democratization (M11) has its own logit neighbour term (see democratization_neighbours).",
     )
 
 
 def democratization_neighbours(bench: Bench) -> Anchor:
-    """Democratization hazard with mostly democratic neighbours relative to mostly autocratic ones."""
+    """Democratization hazard with mostly democratic neighbours relative to mostly autocratic ones (out of sample)."""
     run = bench.long_run
     per_member, pooled = _hazard_ratio(run.nb_exits, run.nb_years)
-    f = ps.regime_events(bench.neighbour_pairs.dropna(subset=["neighbour_democratic_share"]))
+    first, last = ps.NEIGHBOUR_CHECK_WINDOW
+    f = ps.regime_events(ps.window(bench.neighbour_pairs, first, last).dropna(subset=["neighbour_democratic_share"]))
     f = f[f["autocratic"]]
     hi = f["neighbour_democratic_share"] >= 0.5
     data = f.loc[hi, "exit"].mean() / f.loc[~hi, "exit"].mean()
+    fit_first, fit_last = ps.NEIGHBOUR_FIT_WINDOW
     return Anchor(
         name="democratization_neighbours",
         description="ratio of the dictatorship exit hazard with >= 50 % democratic neighbours to that with < 50 %",
         label="emergent",
         published=Figure(None, "transition probability rises with neighbours' democratic share"),
         source="Cederman & Gleditsch 2004; Gleditsch & Ward 2006",
-        data=Figure(float(data), f"{data:.2f} (V-Dem RoW, 1950-2022, {len(f):,} autocracy-years)"),
+        data=Figure(float(data), f"{data:.2f} (V-Dem RoW, {first}-{last}, {len(f):,} autocracy-years)"),
         model=model_figure(per_member, "ratio", pooled),
         unit="ratio",
         tolerance=(data / 2.0, data * 2.0),
-        tolerance_reason="the published result is qualitative; the panel's ratio is the target, within a factor of two",
-        note="In the model only the democracy level drifts toward neighbours (M5); the democratization hazard is "
-             "flat, so any rise must come from income differences between neighbourhoods.",
+        tolerance_reason=f"stated before the out-of-sample run: the published result is qualitative; the panel's "
+                         f"{first}-{last} ratio is the target, within a factor of two as for the other diffusion "
+                         f"figures (the neighbour term was fitted on {fit_first}-{fit_last} only)",
+        note=f"Out of sample: M11's democratization hazard rises with the neighbours' democratic share "
+             f"(democratization_neighbour_effect, a logit fitted on the panel's {fit_first}-{fit_last} autocracy-years "
+             f"only); the data figure uses {first}-{last}, the model's the simulated years from the snapshot. "
+             f"M5 also drifts the democracy level toward the neighbours'.",
     )
 
 
@@ -696,7 +703,7 @@ CHECKS: tuple[Callable[[Bench], Anchor], ...] = (
 
 
 def run_anchors(members: int = 20, seed: int = 20240501, years: int = 100,
-                data_dir: PathLike | None = None) -> list[Anchor]:
+                data_dir: PathLike | None = None, progress: Progress | None = None) -> list[Anchor]:
     """Run every anchor check on one ensemble.
 
     Parameters
@@ -709,6 +716,15 @@ def run_anchors(members: int = 20, seed: int = 20240501, years: int = 100,
         Length of the status-quo run the hazards are measured on.
     data_dir
         Folder with the data files; ``None`` for the bundled ones.
+    progress
+        Called as ``progress(done, total, what)`` before each check and once at the end.
     """
     bench = Bench(members=members, seed=seed, years=years, data_dir=data_dir)
-    return [check(bench) for check in CHECKS]
+    report = progress or (lambda done, total, what: None)
+    anchors = []
+    for i, check in enumerate(CHECKS):
+        what = "the status-quo run and the first anchor" if i == 0 else f"anchor {i + 1} after {anchors[-1].name}"
+        report(i, len(CHECKS), what)
+        anchors.append(check(bench))
+    report(len(CHECKS), len(CHECKS), "anchors done")
+    return anchors

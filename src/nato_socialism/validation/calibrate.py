@@ -36,14 +36,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import tomlkit
+import tomlkit.exceptions
 
+from .. import atomic
 from ..data.loader import PathLike
 from ..data.world import SNAPSHOT_YEAR
 from ..errors import UserError
 from ..model.compiled import evaluate, kernel_params
 from ..model.mechanisms import background
-from ..model.parameters import REGISTRY_PATH, Parameter, params_from_table, registry
+from ..model.parameters import params_from_table
+from ..model.registry import REGISTRY_PATH, Parameter, registry
 from . import panel_stats as ps
+from .runs import Progress
 
 #: Parameters the calibration fits, in registry order.
 CALIBRATED = (
@@ -208,7 +213,7 @@ def _logloss(event: np.ndarray, prob: np.ndarray) -> float:
 
 
 def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None = None,
-              data_dir: PathLike | None = None) -> Calibration:
+              data_dir: PathLike | None = None, progress: Progress | None = None) -> Calibration:
     """Fit the background parameters on ``fit_window`` and measure errors in and out of sample.
 
     Parameters
@@ -217,6 +222,8 @@ def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None =
         Inclusive year ranges; transitions t -> t+1 with t in the window are used.
     data_dir
         Folder with the data files; ``None`` for the bundled ones.
+    progress
+        Called as ``progress(done, total, what)`` before each step and once at the end.
 
     Raises
     ------
@@ -229,30 +236,33 @@ def calibrate(fit_window: tuple[int, int], test_window: tuple[int, int] | None =
                             "and span at least 5 years.")
     if test_window is not None and test_window[0] <= fit_window[1]:
         raise UserError(f"The test window {test_window[0]}:{test_window[1]} must start after the fit window ends.")
+    windows = [("in sample", fit_window)] + ([("out of sample", test_window)] if test_window else [])
+    report = progress or (lambda done, total, what: None)
+    total = 2 + len(windows)
+    report(0, total, "reading the country-year panel")
     frame = ps.pairs(data_dir)
     frontier = ps.frontier_series(frame)
+    report(1, total, f"fitting on {fit_window[0]}-{fit_window[1]}")
     estimates, ref = fit(frame, *fit_window)
     fitted = {k: e.value for k, e in estimates.items()}
     reg = {k: registry()[k].default for k in CALIBRATED}
     rows = []
-    windows = [("in sample", fit_window)] + ([("out of sample", test_window)] if test_window else [])
-    for label, (a, b) in windows:
+    for i, (label, (a, b)) in enumerate(windows):
+        report(2 + i, total, f"prediction errors {label} {a}-{b}")
         data = ps.window(frame, a, b)
         e_fit = prediction_errors(fitted, ref, data, frontier)
         e_reg = prediction_errors(reg, SNAPSHOT_YEAR, data, frontier)
         for metric in e_fit:
             rows.append({"window": f"{label} {a}-{b}", "metric": metric, "fitted": e_fit[metric],
                          "registry": e_reg[metric]})
+    report(total, total, "calibration done")
     return Calibration(fit=fit_window, test=test_window, reference_year=ref, estimates=estimates,
                        errors=pd.DataFrame(rows))
 
 
-def _toml_number(v: float) -> str:
-    return repr(float(f"{v:.4g}"))
-
-
-def _toml_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _number(v: float) -> float:
+    """A fitted value as written: 4 significant digits."""
+    return float(f"{v:.4g}")
 
 
 def source_text(old_source: str, estimate: Estimate, window: tuple[int, int], date: str) -> str:
@@ -264,39 +274,31 @@ def source_text(old_source: str, estimate: Estimate, window: tuple[int, int], da
             f"parameter's bounds{_LITERATURE}{literature}")
 
 
-def rewrite_registry(text: str, calibration: Calibration, date: str) -> str:
+def _parse(text: str, where: str) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as err:
+        raise UserError(f"{where} is not valid TOML: {err}.") from None
+
+
+def rewrite_registry(text: str, calibration: Calibration, date: str, where: str = "the registry") -> str:
     """Return the registry text with the calibrated entries' default/low/high/source replaced.
 
-    Only those four lines of those entries change; comments and other entries stay as they are.
-    ``pop_growth_base`` is stated for runs starting in the snapshot year (the default start).
+    Only those four values of those entries change; comments, layout and other entries stay
+    as they are (tomlkit). ``pop_growth_base`` is stated for runs starting in the snapshot year
+    (the default start).
     """
-    old = tomllib.loads(text)
-    estimates = calibration.at(SNAPSHOT_YEAR)
-    lines = text.splitlines(keepends=True)
-    header = {line.strip(): i for i, line in enumerate(lines) if line.startswith("[")}
-    for name, est in estimates.items():
-        if f"[{name}]" not in header:
-            raise UserError(f"The registry has no entry [{name}] to calibrate.")
-        start = header[f"[{name}]"] + 1
-        new = {
-            "default": _toml_number(est.value),
-            "low": _toml_number(est.low),
-            "high": _toml_number(est.high),
-            "source": _toml_string(source_text(old[name]["source"], est, calibration.fit, date)),
-        }
-        done = set()
-        for i in range(start, len(lines)):
-            if lines[i].startswith("["):
-                break
-            key = lines[i].split("=", 1)[0].strip()
-            if key in new and "=" in lines[i]:
-                if key == "source" and lines[i].split("=", 1)[1].strip().startswith('"""'):
-                    raise UserError(f"[{name}] source is a multi-line string; write it on one line to calibrate.")
-                lines[i] = f"{key} = {new[key]}\n"
-                done.add(key)
-        if done != set(new):
-            raise UserError(f"[{name}] lacks {', '.join(sorted(set(new) - done))} lines.")
-    return "".join(lines)
+    doc = _parse(text, where)
+    for name, est in calibration.at(SNAPSHOT_YEAR).items():
+        entry = doc.get(name)
+        if not isinstance(entry, dict):
+            raise UserError(f"{where} has no entry [{name}] to calibrate.")
+        missing = sorted({"default", "low", "high", "source"} - set(entry))
+        if missing:
+            raise UserError(f"{where}: [{name}] lacks {', '.join(missing)}.")
+        entry["default"], entry["low"], entry["high"] = _number(est.value), _number(est.low), _number(est.high)
+        entry["source"] = source_text(str(entry["source"]), est, calibration.fit, date)
+    return tomlkit.dumps(doc)
 
 
 def check_registry_text(text: str, where: str) -> None:
@@ -311,20 +313,69 @@ def check_registry_text(text: str, where: str) -> None:
         raise UserError(f"The rewritten registry {where} would be invalid: {err}") from None
 
 
-def accept(calibration: Calibration, path: PathLike | None = None, date: str | None = None) -> Path:
-    """Write the fitted values into the registry file (default: the package's parameters.toml).
+def scenario_text(text: str | None, calibration: Calibration, date: str, where: str = "the scenario") -> str:
+    """Return scenario text whose ``[parameters]`` sample each calibrated parameter over its fitted interval.
 
-    Returns the path written. The new text is checked before it replaces the file.
+    ``text`` is an existing scenario file (its comments, layout and other keys are kept;
+    calibrated parameters it already sets are replaced) or None for a new file. Each value is
+    written as ``[low, high]`` (the fitted interval, clipped to the parameter's bounds)
+    with a comment giving the estimate, its standard error, the fit window and the date.
     """
-    path = Path(path) if path is not None else REGISTRY_PATH
-    if not path.is_file():
-        raise UserError(f"Registry file not found: {path}.")
+    fit = f"{calibration.fit[0]}-{calibration.fit[1]}"
+    if text is None:
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment(f"Written by `nato-socialism calibrate --accept` on {date}: the background (M11)"))
+        doc.add(tomlkit.comment(f"parameters fitted on the country-year panel {fit} are sampled over their"))
+        doc.add(tomlkit.comment("fitted intervals (estimate +- 2 s.e., hazards 95 % Wilson; clipped to bounds)."))
+        doc.add(tomlkit.comment("Every other key of a scenario file may be added (docs/scenarios.md)."))
+        doc["description"] = f"Background parameters calibrated on the panel {fit} ({date})."
+    else:
+        doc = _parse(text, where)
+    table = doc.get("parameters")
+    if table is None:
+        table = tomlkit.table()
+        doc["parameters"] = table
+    elif not isinstance(table, dict):
+        raise UserError(f"{where}: parameters is not a table.")
+    for name, est in calibration.at(SNAPSHOT_YEAR).items():
+        value = tomlkit.array()
+        value.extend([_number(est.low), _number(est.high)])
+        value.comment(f"calibrated on panel {fit} on {date}: estimate {est.estimate:.4g} (s.e. {est.se:.2g})")
+        table[name] = value
+    return tomlkit.dumps(doc)
+
+
+def accept(calibration: Calibration, path: PathLike, *, registry_file: bool = False, date: str | None = None) -> Path:
+    """Write the fitted values into a scenario file (default) or a parameter registry file.
+
+    A scenario file is created, or its ``[parameters]`` are updated (:func:`scenario_text`);
+    a registry file (``registry_file=True``, e.g. a copy of ``model/parameters.toml``) gets
+    new default/low/high/source values (:func:`rewrite_registry`). Comments are kept either
+    way. The new text is checked (as a scenario, or as a registry) before it replaces the
+    file atomically. Returns the path written.
+    """
+    path = Path(path)
     date = date or _dt.date.today().isoformat()
-    text = rewrite_registry(path.read_text(encoding="utf-8"), calibration, date)
-    check_registry_text(text, str(path))
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a file name such as {path / 'calibrated.toml'}.")
+    if registry_file and not path.is_file():
+        raise UserError(f"Registry file not found: {path}.")
+    try:
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"Cannot read {path}: {err}.") from None
+    if registry_file:
+        text = rewrite_registry(old, calibration, date, str(path))
+        check_registry_text(text, str(path))
+    else:
+        from ..scenario.loading import loads_scenario
+
+        text = scenario_text(old, calibration, date, str(path))
+        loads_scenario(text, str(path), path.stem)
+    try:
+        atomic.atomic_write_text(path, text)
+    except OSError as err:
+        raise UserError(f"Cannot write {path}: {err.strerror or err}.") from None
     if path.resolve() == REGISTRY_PATH.resolve():
         registry.cache_clear()
     return path

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import atomic
 from ..data.loader import PathLike
 from ..data.panel_world import LAST_YEAR, build_panel_world, panel_series
 from ..errors import UserError
@@ -40,6 +41,7 @@ from ..model.parameters import registry
 from ..model.simulate import simulate_members
 from . import runs
 from .calibrate import Calibration, calibrate
+from .runs import Progress
 
 VARIABLES = ("log_gdppc", "log_population", "democracy", "regime")
 BASELINES = ("persistence", "constant_growth")
@@ -94,11 +96,14 @@ class HindcastResult:
     def write(self, out: PathLike) -> Path:
         """Store per-country and per-region errors (CSV and Parquet) and the summary (JSON) in ``out``."""
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, table in (("per_country", self.per_country), ("per_region", self.per_region)):
-            table.to_csv(out / f"{name}.csv", index=False)
-            table.to_parquet(out / f"{name}.parquet", index=False)
-        (out / "summary.json").write_text(json.dumps(_jsonable(self.to_dict()), indent=2) + "\n", encoding="utf-8")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, table in (("per_country", self.per_country), ("per_region", self.per_region)):
+                atomic.atomic_write(out / f"{name}.csv", lambda fh, t=table: t.to_csv(fh, index=False, mode="wb"))
+                atomic.atomic_write(out / f"{name}.parquet", lambda fh, t=table: t.to_parquet(fh, index=False))
+            atomic.atomic_write_text(out / "summary.json", json.dumps(_jsonable(self.to_dict()), indent=2) + "\n")
+        except OSError as err:
+            raise UserError(f"Cannot write the hindcast's errors into {out}: {err.strerror or err}.") from None
         return out
 
 
@@ -157,7 +162,8 @@ def _rates(obs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
-             fit_window: tuple[int, int] | None = None, data_dir: PathLike | None = None) -> HindcastResult:
+             fit_window: tuple[int, int] | None = None, data_dir: PathLike | None = None,
+             progress: Progress | None = None) -> HindcastResult:
     """Run a hindcast from ``start`` to ``end`` and score it against the panel and the baselines.
 
     Parameters
@@ -171,6 +177,8 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
         It must end before ``start``.
     data_dir
         Folder with the data files; ``None`` for the bundled ones.
+    progress
+        Called as ``progress(done, total, what)`` before each step and once at the end.
 
     Raises
     ------
@@ -184,7 +192,10 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
         raise UserError(f"Fit window {fit_window[0]}:{fit_window[1]} must end before the hindcast's start {start}.")
     if members < 1:
         raise UserError("--members must be at least 1.")
+    report = progress or (lambda done, total, what: None)
+    report(0, 4, f"fitting the background parameters on {fit_window[0]}-{fit_window[1]}")
     cal = calibrate(fit_window, None, data_dir)
+    report(1, 4, f"building the {start} world from the panel")
     world = build_panel_world(start, data_dir)
     frontier = float(np.asarray(world.gdppc)[world.iso3.index("USA")])
     overrides = {**cal.ranges(start), "frontier_income": frontier,
@@ -193,7 +204,9 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
     p, keys, _ = runs.ensemble(members, seed, overrides)
     horizon = end - start
     ctx = runs.context(world, horizon)
+    report(2, 4, f"simulating {members} members {start}-{end}")
     chunk = simulate_members(ctx, world, p, keys, np.arange(members), runs.STATUS_QUO, keep=members)
+    report(3, 4, "scoring against the panel and the baselines")
     tr = chunk.trajectories
     model_members = {
         "log_gdppc": np.log(scarcity.outputs(tr["gdppc"], tr["scarcity"])),
@@ -225,6 +238,7 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
         y = obs[var][-1]
         ok = ~np.isnan(y)
         coverage[var] = float(((y >= lo) & (y <= hi))[ok].mean())
+    report(4, 4, "hindcast done")
     return HindcastResult(start=start, end=end, members=members, seed=seed, calibration=cal,
                           per_country=per_country, per_region=per_region, coverage=coverage)
 

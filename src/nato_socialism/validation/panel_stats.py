@@ -264,3 +264,40 @@ def exits_by_neighbour_share(frame: pd.DataFrame) -> pd.DataFrame:
         g = f[f["bin"] == b]
         rows.append({"bin": f"{SHARE_BINS[b]:.0%}-{min(SHARE_BINS[b + 1], 1):.0%}", **hazard(len(g), g["exit"].sum())})
     return pd.DataFrame(rows)
+
+
+#: Years (t) on which the neighbour term of the democratization hazard is fitted; the
+#: ``democratization_neighbours`` check is computed on the years after it (out of sample).
+NEIGHBOUR_FIT_WINDOW = (1950, 1989)
+NEIGHBOUR_CHECK_WINDOW = (1990, 2022)
+
+
+@dataclass(frozen=True)
+class Logit:
+    """A logit fit with country-clustered standard errors."""
+
+    coef: np.ndarray
+    se: np.ndarray
+    ci95: np.ndarray  # (k, 2)
+    n: int
+    clusters: int
+    events: int
+    mean_x: float  # mean of the regressor over the sample
+
+
+def democratization_neighbour_logit(frame: pd.DataFrame) -> Logit:
+    """``P(exit) = sig(a + k * s_n)`` on the autocracy-years of a :func:`neighbour_frame`.
+
+    ``s_n`` is the neighbours' democratic share (V-Dem RoW >= 2) in year t; standard errors
+    are clustered by country (statsmodels ``Logit``, ``cov_type="cluster"``).
+    """
+    import statsmodels.api as sm
+
+    f = regime_events(frame.dropna(subset=["neighbour_democratic_share"]))
+    f = f[f["autocratic"]]
+    x = sm.add_constant(f["neighbour_democratic_share"].to_numpy(dtype=np.float64), has_constant="add")
+    y = f["exit"].to_numpy(dtype=np.float64)
+    groups, _ = pd.factorize(f["iso3"])
+    res = sm.Logit(y, x).fit(disp=0, cov_type="cluster", cov_kwds={"groups": groups})
+    return Logit(np.asarray(res.params), np.asarray(res.bse), np.asarray(res.conf_int()), len(f),
+                 int(groups.max() + 1), int(y.sum()), float(x[:, 1].mean()))

@@ -16,15 +16,20 @@ with growth surprises (Okun)::
     du = theta * (u* - u) - okun * sd * z
 
 Regime hazards without movements: democratic breakdown by income band (Przeworski 2005,
-bands of $1,000 / $3,000 / $6,055 in 1985 PPP $ converted by ``ppp1985_to_2021``), a flat
-dictatorship exit to capitalist democracy (Przeworski & Limongi 1997), and the collapse of
+bands of $1,000 / $3,000 / $6,055 in 1985 PPP $ converted by ``ppp1985_to_2021``), a
+dictatorship exit to capitalist democracy flat in income (Przeworski & Limongi 1997) that
+rises with the democratic share ``s_n`` of the neighbours (Gleditsch & Ward 2006)::
+
+    h_dem = sig(logit(h0) + k_n * (s_n - 0.13))
+
+(``k_n`` fitted on the panel's 1950-1989 autocracy-years, 0.13 their mean ``s_n``), and the collapse of
 bureaucratic regimes into capitalist autocracies. The democracy level relaxes (30 % a year)
 into the band each regime allows (e.g. at least 0.7 under democratic socialism, at most 0.2
 under a bureaucratic regime).
 
 Sources: Maddison Project 2023 (frontier growth); Barro & Sala-i-Martin 1992 (convergence);
 UN WPP 2024 (population); Ball, Leigh & Loungani 2017 (Okun); Przeworski 2005; Przeworski &
-Limongi 1997.
+Limongi 1997; Gleditsch & Ward 2006 and the V-Dem panel fit (neighbours).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import math
 
 import numpy as np
 
-from ..compiled import KP, clip, equation
+from ..compiled import KP, clip, equation, expit
 
 #: Yearly growth of GDP per head is clipped to +- this (log-points).
 GROWTH_LIMIT = 0.3
@@ -49,26 +54,35 @@ BAND_EDGES_1985 = (1000.0, 3000.0, 6055.0)
 DEMOCRACY_FLOOR = np.array([0.42, 0.0, 0.7, 0.0, 0.0])
 DEMOCRACY_CEILING = np.array([1.0, 0.5, 1.0, 0.2, 0.35])
 DEMOCRACY_RELAX_RATE = 0.3
+#: Mean democratic share of the neighbours over the autocracy-years of the fit (V-Dem panel, 1950-1989).
+NEIGHBOUR_REFERENCE_SHARE = 0.13
+
+
+_LOG_POP_REFERENCE_INCOME = math.log(POP_REFERENCE_INCOME)
 
 
 @equation
-def frontier(t, q):
-    """Frontier income at year offset t."""
-    return q[KP.frontier_income] * math.exp(q[KP.frontier_growth] * t)
+def log_frontier(t, q):
+    """Log of the frontier income at year offset t: ``ln y_f(t) = ln y_f0 + g_f * t``."""
+    return math.log(q[KP.frontier_income]) + q[KP.frontier_growth] * t
 
 
 @equation
-def growth(gdppc, frontier_income, shock, q):
-    """Growth of potential GDP per head before aid (log-points); ``shock`` ~ N(0, 1)."""
-    g = (q[KP.frontier_growth] + q[KP.convergence_rate] * math.log(frontier_income / gdppc)
+def growth(log_gdppc, log_frontier_income, shock, q):
+    """Growth of potential GDP per head before aid (log-points); ``shock`` ~ N(0, 1).
+
+    Incomes enter as logarithms (computed once a year per country and shared with the other
+    equations of income): ``ln(y_f / y) = ln y_f - ln y``.
+    """
+    g = (q[KP.frontier_growth] + q[KP.convergence_rate] * (log_frontier_income - log_gdppc)
          + q[KP.growth_shock_sd] * shock)
     return clip(g, -GROWTH_LIMIT, GROWTH_LIMIT)
 
 
 @equation
-def natural_population_growth(income, t, q):
-    """Natural population growth rate (births minus deaths)."""
-    n = (q[KP.pop_growth_base] - q[KP.pop_growth_income_slope] * math.log(income / POP_REFERENCE_INCOME)
+def natural_population_growth(log_income, t, q):
+    """Natural population growth rate (births minus deaths); ``log_income``: ``ln y``."""
+    n = (q[KP.pop_growth_base] - q[KP.pop_growth_income_slope] * (log_income - _LOG_POP_REFERENCE_INCOME)
          - q[KP.pop_growth_trend] * t)
     return clip(n, POP_GROWTH_LIMITS[0], POP_GROWTH_LIMITS[1])
 
@@ -106,9 +120,15 @@ def breakdown_hazard(income, q):
 
 
 @equation
-def democratization_hazard(income, q):
-    """Yearly hazard that an autocracy becomes a capitalist democracy (flat in income)."""
-    return q[KP.democratization_hazard]
+def democratization_hazard(neighbour_share, q):
+    """Yearly hazard that an autocracy becomes a capitalist democracy.
+
+    Flat in income, rising with democratic neighbours (``neighbour_share``: their democratic
+    share; the reference share leaves them out).
+    """
+    h0 = q[KP.democratization_hazard]
+    shift = q[KP.democratization_neighbour_effect] * (neighbour_share - NEIGHBOUR_REFERENCE_SHARE)
+    return expit(math.log(h0 / (1.0 - h0)) + shift)
 
 
 @equation

@@ -107,10 +107,14 @@ def asylum_granted(acceptance):
 
 
 # ------------------------------------------------------------------------ destinations
+_LOG_REFERENCE_INCOME = math.log(REFERENCE_INCOME)
+
+
 @equation
-def attractiveness(income, unemployment, q):
-    """Attractiveness of a destination: ``(y / 20000)^alpha * L(u)``."""
-    return (income / REFERENCE_INCOME) ** q[KP.destination_income_elasticity] * labour_demand(unemployment, q)
+def attractiveness(log_income, unemployment, q):
+    """Attractiveness of a destination: ``(y / 20000)^alpha * L(u)`` (``log_income``: ``ln y``)."""
+    return (math.exp(q[KP.destination_income_elasticity] * (log_income - _LOG_REFERENCE_INCOME))
+            * labour_demand(unemployment, q))
 
 
 @equation

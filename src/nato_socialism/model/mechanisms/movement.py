@@ -17,10 +17,17 @@ Active participation (used by M3's 3.5 % viability level) is
 ``mobilization * cohesion * m``. A socialist government's support also responds to the gap
 between living standards and expectations, ``dS = sigma * (ln L - E[ln L])``, split by the
 channel that moved living standards (income: M11, aid: M8, integration investment: M7,
-scarcity: M10) so the decomposition names the cause.
+scarcity: M10) so the decomposition names the cause. Economic voting also punishes it for
+unemployment rising above what people expected (last year's rate)::
+
+    dS = -v * du          du: the year's change of unemployment, by cause
+
+(structural relaxation and Okun shocks: M11; inflow beyond integration capacity: M7). So a
+successful government gains support through performance even as lower unemployment lowers
+grievance (the grievance term of S* above).
 
 Sources: grievance x opportunity models of mobilization (Tarrow 1998; Gurr 1970); economic
-voting (Lewis-Beck & Stegmaier 2000); the essay's Lenin quotation for alliance breadth.
+voting (Lewis-Beck & Stegmaier 2000, 2013; Duch & Stevenson 2008); the essay's Lenin quotation for alliance breadth.
 Values are assumptions with ranges (registry).
 """
 
@@ -84,3 +91,9 @@ def support_change(support, movement, griev, breadth, q):
 def living_standard_response(gap, socialist, q):
     """A socialist government's support change from one living-standard channel's gap (log-points)."""
     return q[KP.living_standard_support] * gap if socialist else 0.0
+
+
+@equation
+def unemployment_response(unemployment_change, socialist, q):
+    """A socialist government's support change from one cause's change of unemployment (economic voting)."""
+    return -q[KP.unemployment_voting] * unemployment_change if socialist else 0.0
