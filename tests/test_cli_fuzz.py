@@ -72,6 +72,11 @@ def _values(tmp: Path) -> dict[str, list[str]]:
         "a": ["bundled", str(tmp / "missing"), str(tmp)], "b": ["bundled", str(tmp / "missing")],
         "out": paths, "markdown": [p + ".md" for p in paths], "into": [*paths, str(tmp / "scenario.toml")],
         "registry_path": paths,
+        # --png: only folders that cannot be made (a valid one exports every figure through Chromium,
+        # which the browser tests cover)
+        "png": [str(tmp / "file.txt"), str(tmp / "file.txt" / "x")],
+        "only": ["map", "forest", "list", "mapp", ""],
+        "width": ["1200", "49", "0", "-1", "10001", "abc"], "height": ["400", "49", "20000", "abc"],
     }
 
 
