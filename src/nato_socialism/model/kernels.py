@@ -167,12 +167,13 @@ def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, targe
 
 # ----------------------------------------------------------------------------- 2-4. economy
 @kernel
-def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t, P,
-            sw, received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
+def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t, P, sw,
+            received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
     """M11 growth and population, M8 aid received and its growth effect, M10 output-gap recovery."""
     e, n = pop.shape
     aid_on, aid_growth_on = sw[SW.aid], sw[SW.aid_recipient_growth]
     m11, scarcity_on = sw[SW.background], sw[SW.scarcity]
+    bloc_duration_on = sw[SW.scarcity_bloc_duration]
     for m in range(e):
         q = P[m]
         if aid_on:
@@ -193,8 +194,7 @@ def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_shar
                 pop1[m, j] = pop[m, j] * (1.0 + background.natural_population_growth(log_income[m, j], t, q))
             else:
                 pop1[m, j] = pop[m, j]
-            scar1[m, j] = scarcity.recover(scar[m, j], soc_share[m], sw[SW.scarcity_bloc_duration], q) \
-                if scarcity_on else 0.0
+            scar1[m, j] = scarcity.recover(scar[m, j], soc_share[m], bloc_duration_on, q) if scarcity_on else 0.0
 
 
 @kernel
@@ -390,6 +390,7 @@ def society(
     e, n = pop.shape
     on_aid_donor_cost = sw[SW.aid_donor_cost]
     on_background = sw[SW.background]
+    on_background_democratization_neighbours = sw[SW.background_democratization_neighbours]
     on_delays = sw[SW.delays]
     on_diffusion = sw[SW.diffusion]
     on_diffusion_democracy_drift = sw[SW.diffusion_democracy_drift]
@@ -400,6 +401,7 @@ def society(
     on_integration_unemployment = sw[SW.integration_unemployment]
     on_migration = sw[SW.migration]
     on_movement = sw[SW.movement]
+    on_movement_economic_voting = sw[SW.movement_economic_voting]
     on_movement_living_standard = sw[SW.movement_living_standard]
     on_organizer_relocation = sw[SW.organizer_relocation]
     on_organizer_relocation_diminishing = sw[SW.organizer_relocation_diminishing]
@@ -464,7 +466,6 @@ def society(
         for j in range(n):
             socf[j] = 1.0 if regime[m, j] == DS else 0.0
             demf[j] = 1.0 if (regime[m, j] == CD or regime[m, j] == DS) else 0.0
-        nb_dem_on = sw[SW.background_democratization_neighbours]
         gs = soc_share0[m] if on_diffusion_superpower else 0.0
         key = keys[m]
         democracy_row = democracy[m]
@@ -490,7 +491,7 @@ def society(
                     s_m10 = movement.living_standard_response(g10[j], soc, q)
                     s_m8 = movement.living_standard_response(g8[j], soc, q)
                     s_m7 = s_m7 + movement.living_standard_response(g7[j], soc, q)
-                if sw[SW.movement_economic_voting]:
+                if on_movement_economic_voting:
                     s_m11 = s_m11 + movement.unemployment_response(du11[j], soc, q)
                     s_m7 = s_m7 + movement.unemployment_response(du7[j], soc, q)
             mv1 = movement.bounded_movement(mv + dm)
@@ -531,7 +532,7 @@ def society(
             ev, new, failed, violent = 0, r, False, 0.0
             if not forced[j]:
                 nb_dem = background.NEIGHBOUR_REFERENCE_SHARE
-                if nb_dem_on and (r == CA or r == RE):
+                if on_background_democratization_neighbours and (r == CA or r == RE):
                     nb_dem = diffusion.neighbour_mean(w_indptr, w_indices, w_data, demf, j)
                 ev, new, failed, violent = regime_event(r, s_old, reaction_[m, j], mv, b, mult, income[m, j], gap[j],
                                                         dem1, dem, nb_dem, lost[m, j], key, counters, j, sw, q)
