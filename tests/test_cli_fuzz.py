@@ -72,14 +72,16 @@ def _values(tmp: Path) -> dict[str, list[str]]:
         "a": ["bundled", str(tmp / "missing"), str(tmp)], "b": ["bundled", str(tmp / "missing")],
         "out": paths, "markdown": [p + ".md" for p in paths], "into": [*paths, str(tmp / "scenario.toml")],
         "registry_path": paths,
-        "only": ["list", "map", "forest", "fan-demsoc_share", "nosuch", ""],
-        "width": SMALL, "height": SMALL,
+        # --png: only folders that cannot be made (a valid one exports every figure through Chromium,
+        # which the browser tests cover)
+        "png": [str(tmp / "file.txt"), str(tmp / "file.txt" / "x")],
+        "only": ["map", "forest", "list", "mapp", ""],
+        "width": ["1200", "49", "0", "-1", "10001", "abc"], "height": ["400", "49", "20000", "abc"],
     }
 
 
-#: Options never drawn with a value: --scheduler would reach out to a network address; --png starts a
-#: browser (seconds per figure; tested in tests/test_report_png.py).
-NEVER = {"scheduler", "png"}
+#: Options never drawn with a value: --scheduler would reach out to a network address.
+NEVER = {"scheduler"}
 #: Prefix per command: small sizes and the temporary store (later values override them).
 PREFIX = {
     "run": ["--members", "2", "--years", "2"],

@@ -199,14 +199,18 @@ def test_command_writes_the_report(run, tmp_path):
         (["nope"], "no run 'nope'"),
         (["--no-html"], "--no-html writes nothing"),
         (["--png", "PNGFILE"], "is a file"),
+        (["--png", "PNGFILE/x"], "is a file"),
+        (["--png", "DIR", "--width", "10"], "out of range"),
+        (["--png", "DIR", "--height", "20000"], "out of range"),
     ],
 )
 def test_bad_input(run, tmp_path, args, message):
     store, _ = run
     (tmp_path / "PNGFILE").write_text("x")
-    args = [str(tmp_path / "PNGFILE") if a == "PNGFILE" else a for a in args]
+    args = [a.replace("PNGFILE", str(tmp_path / "PNGFILE")).replace("DIR", str(tmp_path / "png")) for a in args]
     code, stdout, stderr = cli("report", *args, "--results", str(store.root), "--out", str(tmp_path / "x.html"))
     assert code == 2 and message in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "png").exists()  # refused before writing
 
 
 def test_missing_results_directory(tmp_path):

@@ -8,7 +8,7 @@ With ``--reference``, the Mesa re-implementation of the checkout's ``reference/`
 Run in an empty temporary folder, it checks that the installed package (not a source tree)
 works end to end: start-up commands, a 2-member stored run and its results (DuckDB,
 Parquet), the Latin hypercube design, the bundled data loaded through the schemas, a
-scenario file, tiny sensitivity, discovery and optimization runs (SALib, EMA Workbench,
+scenario file, the HTML report and a PNG, tiny sensitivity, discovery and optimization runs (SALib, EMA Workbench,
 pymoo), a Dask run, calibration, command-line mistakes (exit 2, no traceback) and the
 plotting libraries. Importing alone proves little; each step makes the library compute.
 Exits non-zero at the first failure, naming the step.
@@ -102,6 +102,13 @@ def main(reference: Path | None) -> None:
         "--results", "results", "--json")
     run_id = json.loads(cli("results", "list", "--json").stdout)[0]["run_id"]
     cli("discover", run_id, "--outcome", "first_world_living_growth", "--json")
+    # the report: plotly.js and the map geometry inlined from the wheel; one PNG through Playwright + Chromium
+    html = json.loads(cli("report", run_id, "--results", "results", "--out", "report.html", "--json").stdout)["html"]
+    if html["bytes"] < 1_000_000 or html["countries_drawn"] < 190:
+        raise SystemExit(f"report: {html['bytes']} bytes, {html['countries_drawn']} countries drawn")
+    cli("report", run_id, "--results", "results", "--only", "forest", "--png", "png", "--no-html", "--json")
+    if not list(Path("png").glob("forest*.png")):
+        raise SystemExit("report --png wrote no forest*.png")
     cli("optimize", "--members", "2", "--years", "3", "--pop-size", "4", "--generations", "1", "--no-store", "--json")
     cli("run", "--members", "4", "--years", "2", "--doctrine", "status_quo", "--workers", "1", "--no-store", "--json")
     cli("calibrate", "--fit", "1960:1979", "--test", "1980:1989", "--accept", "--json")

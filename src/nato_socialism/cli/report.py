@@ -47,9 +47,9 @@ def report(
         raise UserError("--no-html writes nothing without --png DIR.")
     if png is not None:  # refuse before writing anything
         from ..report.browser import find_chromium
+        from ..report.png import check_png_request
 
-        if png.exists() and not png.is_dir():
-            raise UserError(f"--png {png} is a file, not a directory.")
+        check_png_request(png, width, height)
         find_chromium()
     done: dict = {"run_id": rd.run_id, "missing": rd.missing}
     if not no_html:

@@ -27,6 +27,22 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "figure"
 
 
+#: Image sides accepted, in CSS pixels (beyond 10,000 a screenshot takes minutes and gigabytes).
+MIN_PIXELS, MAX_PIXELS = 50, 10_000
+
+
+def check_png_request(out_dir: str | Path, width: int, height: int | None, scale: float = 1.0) -> None:
+    """Raise a :class:`UserError` for an image size out of range or a folder that cannot be made."""
+    if not (MIN_PIXELS <= width <= MAX_PIXELS and (height is None or MIN_PIXELS <= height <= MAX_PIXELS)
+            and 0.25 <= scale <= 4):
+        raise UserError(f"PNG size {width} x {height} (scale {scale}) is out of range: width and height of "
+                        f"{MIN_PIXELS}-{MAX_PIXELS} pixels, scale 0.25-4.")
+    out = Path(out_dir)
+    blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise UserError(f"--png {out}: {blocked} is a file, not a directory.")
+
+
 def export_png(specs: list[FigureSpec], out_dir: str | Path, width: int = DEFAULT_WIDTH, height: int | None = None,
                scale: float = 1.0) -> list[dict]:
     """Write every variant of every figure as ``<id>[-<variant>].png`` in ``out_dir``.
@@ -43,12 +59,8 @@ def export_png(specs: list[FigureSpec], out_dir: str | Path, width: int = DEFAUL
     from ..experiments.store import atomic_write
     from .html import geo_assets_script, plotly_js, script_json, template_json
 
-    if width < 50 or (height is not None and height < 50) or not 0.25 <= scale <= 4:
-        raise UserError(f"PNG size {width} x {height} (scale {scale}) is out of range: width and height of at least "
-                        "50 pixels, scale 0.25-4.")
+    check_png_request(out_dir, width, height, scale)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--png {out} is a file, not a directory.")
     out.mkdir(parents=True, exist_ok=True)
     jobs = []
     for s in specs:
