@@ -150,7 +150,6 @@ def argvs(draw, path: str, values: dict[str, list[str]]):
     """argv for one command: its path, a size prefix, then drawn pieces."""
     command = COMMANDS[path]
     pieces: list[list[str]] = []
-    mistake = False
     for param in command.params:
         if param.name in NEVER or param.param_type_name != "argument":
             continue
@@ -171,22 +170,19 @@ def argvs(draw, path: str, values: dict[str, list[str]]):
             pieces.append([param.opts[0], draw(st.sampled_from(values[param.name]))])
         elif kind == "typo":
             pieces.append([_typo(param.opts[0], draw)])
-            mistake = True
+        elif kind == "no value" and getattr(param, "is_flag", False):
+            pieces.append([param.opts[0]])  # a flag takes no value: this is no mistake
         elif kind == "no value":
-            pieces.append([param.opts[0]] if getattr(param, "is_flag", False) else [])
-            if not getattr(param, "is_flag", False):
-                pieces.append([param.opts[0]])  # at the end below: a missing value
-            mistake = True
+            pieces.append([])
+            pieces.append([param.opts[0]])  # at the end below: a missing value
         elif kind == "unknown":
             pieces.append([draw(st.sampled_from(["--bogus", "-x", "--members=", "--json=1"]))])
-            mistake = True
         else:
             pieces.append([draw(st.text(min_size=0, max_size=6))])
-            mistake = True
     order = draw(st.permutations(pieces[:-1])) + pieces[-1:] if pieces else []
     tokens = [token for piece in order for token in piece]
-    if path.split()[0] in ALWAYS_WRONG and not mistake:
-        tokens.append("--bogus")
+    if path.split()[0] in ALWAYS_WRONG:
+        tokens.insert(0, "--bogus")  # first, so no option missing its value can take it as one
     prefix = PREFIX.get(path, [])
     if "results" in {p.name for p in command.params}:
         prefix = [*prefix, "--results", values["results"][0]]
