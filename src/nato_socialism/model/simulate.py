@@ -30,7 +30,7 @@ from .context import (
     initial_regime,
 )
 from .linalg import member_slots, single_threaded_blas
-from .mechanisms import aid, background
+from .mechanisms import aid, background, migration
 from .mechanisms import living as living_standards
 from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
@@ -176,6 +176,10 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
     first_world = ctx.blocs.first_world[0]
     aid0 = np.where(first_world, evaluate(aid.consumption_log, kernel_params(p), p.baseline_aid_share, 0.0, 1.0), 0.0)
     zeros = np.zeros((e, n))
+    diaspora = pop * p.init_diaspora_share
+    # remittances already arrive at the start: expected, so they open no gap in the first year
+    remit0 = (evaluate(migration.remittance_gain, kernel_params(p), diaspora, pop, gdppc)
+              if ctx.switches.on("migration_remittances") else zeros)
     return State(
         year=ctx.start_year,
         pop=pop,
@@ -191,6 +195,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         unintegrated=unintegrated,
         integrated_recent=zeros.copy(),
         displaced=tile(world.refugees_origin) / p.refugee_cross_border_share,
+        diaspora=diaspora,
         poverty=tile(world.poverty),
         living=gdppc * CONSUMPTION_SHARE,
         years_in_regime=np.full((e, n), 10.0),
@@ -200,7 +205,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         growth=np.broadcast_to(p.frontier_growth, (e, n)).copy(),
         expected_income=np.log(gdppc),
         expected_aid=aid0 + zeros,
-        expected_investment=zeros.copy(),
+        expected_investment=remit0 + zeros,
         expected_scarcity=zeros.copy(),
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
