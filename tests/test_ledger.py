@@ -315,3 +315,43 @@ def test_remittances_poverty_elasticity_against_adams_page():
     Measured: 0.92 % (the model has no growth or inequality channel of remittances, and every
     origin's diaspora starts at the same share of its population; docs/model.md)."""
     assert 0.00875 <= adams_page_elasticity() <= 0.14
+
+
+# ------------------------------------------------------------------ deaths (item 4)
+DEATH_RATES = ("violent_campaign_death_rate", "nonviolent_campaign_death_rate", "regime_collapse_death_rate")
+
+
+def test_death_rates_by_kind_and_ranges():
+    from nato_socialism.model.mechanisms import transition
+    pop = 1e7
+    violent = transition.event_deaths(pop, True, True, Q)
+    nonviolent = transition.event_deaths(pop, True, False, Q)
+    collapse = transition.event_deaths(pop, False, True, Q)
+    assert violent > collapse > nonviolent > 0
+    assert transition.event_deaths(pop, False, False, Q) == 0.0  # electoral, reform, backsliding, degeneration
+    for name in DEATH_RATES:
+        assert REG[name].high >= 10 * REG[name].low > 0, name  # at least an order of magnitude
+    assert REG["violent_campaign_death_rate"].low > REG["nonviolent_campaign_death_rate"].high  # Chenoweth & Stephan
+
+
+def test_deaths_outcome_counts_each_deadly_event_once():
+    # with one rate for every deadly kind, deaths = rate * population after the year of each such event
+    from nato_socialism.model.kernels import EVENT
+    from nato_socialism.model.outcomes import member_outcomes
+    from nato_socialism.model.simulate import simulate_members
+    n, years, rate = 3, 30, 1e-3
+    table = {k: np.full(n, v.default) for k, v in REG.items()}
+    for name in ("reversion_rate", "campaign_onset_rate", "bureaucratic_collapse_hazard"):
+        table[name] = np.full(n, REG[name].high)
+    for name in DEATH_RATES:
+        table[name] = np.full(n, rate)
+    p = params_from_table(table)
+    ctx = build_context(world(), blocs(), 2023, years)
+    res = simulate_members(ctx, world(), p, member_keys(11, range(n)), np.arange(n), DOCTRINES["south_first"].spec,
+                           keep=n)
+    deadly = np.isin(res.trajectories["event"][:, :years],
+                     [EVENT[k] for k in ("campaign", "reversion", "collapse", "breakdown")])
+    want = rate * (res.trajectories["pop"][:, 1:] * deadly).sum(axis=(1, 2))
+    assert deadly.sum() > 0
+    got = member_outcomes(res, 2023)["deaths"] * 1e6
+    np.testing.assert_allclose(got, want, rtol=1e-9)

@@ -671,8 +671,8 @@ def record(t, pop, regime, living_, poverty, poverty_upper, displaced, first_wor
 
 
 @kernel
-def count_events(old, new, event, pop, fw, fw_next, ever, counters):
-    """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years.
+def count_events(old, new, event, turmoil, pop, fw, fw_next, ever, P, counters):
+    """Add a year's regime changes to the counters (simulate.COUNTERS order), pop-years and deaths.
 
     A republic leaving democratic socialism is a reactionary reversion (to a reactionary
     regime), a degeneration (to a bureaucratic regime) or an electoral alternation (voted out:
@@ -681,7 +681,8 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
     e, n = old.shape
     for m in range(e):
         c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = 0
-        held = lost = 0.0
+        held = lost = deaths = 0.0
+        q = P[m]
         for j in range(n):
             o = old[m, j]
             w = new[m, j]
@@ -698,6 +699,7 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
             c5 += degenerated and fw[j]
             c6 += alternated
             c7 += event[m, j] == _CAMPAIGN
+            deaths += transition.event_deaths(pop[m, j], event[m, j] == _CAMPAIGN, turmoil[m, j] > 0.0, q)
             soc_now = w == DS
             c8 += alternated and fw[j]
             c9 += soc_now
@@ -720,3 +722,4 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
         counters[10, m] += c8
         counters[11, m] += c9
         counters[12, m] += c10
+        counters[13, m] += deaths

@@ -240,7 +240,7 @@ SERIES = ("world_pop", "demsoc_share", "bureaucratic_share", "reactionary_share"
 COUNTERS = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations", "first_world_reversions",
             "first_world_degenerations", "first_world_demsoc_pop_years", "first_world_lost_pop_years",
             "electoral_losses", "campaigns", "first_world_electoral_losses", "socialist_country_years",
-            "first_world_socialist_country_years")
+            "first_world_socialist_country_years", "deaths")
 #: Members stepped together: small enough for the year's arrays to stay in cache and under
 #: glibc's mmap threshold (128 KiB per array; Dask's nanny pins that threshold, and larger blocks
 #: then run 2.5x slower in its workers), large enough that the per-step Python overhead is
@@ -370,6 +370,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         kb = max(0, min(keep, hi) - lo)  # kept members in this block
         pb = p if (lo == 0 and hi == e) else select_members(p, sel)
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
+        kp = kernel_params(pb)  # the death rates of count_events
         slots = slots_all[sel]
         rows = np.empty((2, len(PRIMARY_BLOCS)))
         upper = np.empty((hi - lo, n))
@@ -396,8 +397,8 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
             if not _finite(res):
                 raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel], slots)
             state = res.state
-            kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
-                                 first_world[t + 1], ever, cnt)
+            kernels.count_events(res.old_regime, res.new_regime, res.event, state.turmoil, state.pop, first_world[t],
+                                 first_world[t + 1], ever, kp, cnt)
             if kb:
                 for c in TRAJECTORY_CONTROLS:
                     trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]
