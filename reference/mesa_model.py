@@ -60,6 +60,8 @@ from .plain_loop import (
     expit,
     grievance,
     hazard_multiplier,
+    brain_drain_growth,
+    diaspora_next,
     immigration_ledger,
     incumbent_next,
     integrate,
@@ -73,6 +75,7 @@ from .plain_loop import (
     natural_population_growth,
     ndtr,
     recover,
+    remittances,
     regime_hazards,
     relocation_changes,
     relocation_target,
@@ -187,6 +190,8 @@ class CountryAgent(mesa.Agent):
         sw, p, t = m.ctx.switches, m.p, m.year_index
         if sw.on("aid") and sw.on("aid_recipient_growth"):
             self.growth_now = self.growth_now + aid_growth_effect(self.received, p)
+        if sw.on("migration_brain_drain"):
+            self.growth_now = self.growth_now + brain_drain_growth(self.diaspora, self.pop, p)
         self.new["gdppc"] = self.gdppc * math.exp(self.growth_now)
         if sw.on("background"):
             self.pop_now = self.pop * (1.0 + natural_population_growth(self.income, t, p))
@@ -212,6 +217,8 @@ class CountryAgent(mesa.Agent):
         if sw.on("integration"):
             self.ledger = immigration_ledger(recent / self.pop_now, self.inflow, capacity, self.pop_now, self.income,
                                              self.unemployment, p, sw)
+        if sw.on("migration_remittances"):  # the origin's side of the ledger
+            self.ledger = self.ledger + remittances(self.diaspora, self.pop, self.income, p)
         excess_share = excess / self.pop_now
         perceived = delay(self.perceived_excess, excess_share, p.perception_time, sw.on("delays"))
         self.new["perceived_excess"] = perceived
@@ -470,9 +477,11 @@ class NatoSocialismModel(mesa.Model):
                                          - flows["emigrants"][i] - flows["refugees_out"][i])
                 a.inflow = flows["immigrants"][i] + flows["refugees_in"][i]
                 a.displaced_now = flows["displaced"][i]
+                a.new["diaspora"] = diaspora_next(a.diaspora, flows["emigrants"][i], p)
         else:
             for a in self.countries:
                 a.inflow, a.displaced_now = 0.0, a.displaced
+                a.new["diaspora"] = a.diaspora
 
         # 5-6. M7 integration; living standards
         agents.do("integrate_newcomers")

@@ -17,10 +17,11 @@ Order of a year (``t`` = years since the start; the same as the core):
 0. scheduled events force regimes;
 1. the doctrine requests controls; moralist pressure turns them into applied controls;
    scheduled policy events override them;
-2. M11 background growth and population; M8 aid;
+2. M11 background growth and population; M8 aid; M6 brain drain;
 3. M10 the post-transition output gap recovers;
-4. M6 migration;
+4. M6 migration; those who left join the diaspora;
 5. M7 integration; inflow beyond capacity erodes the coalition and raises unemployment;
+   the ledger (with the origin's remittances) enters M7's living-standard channel;
 6. living standards, poverty and the gaps against expectations (M12), by channel;
 7. M1 organizer relocation, M2 movement growth and coalition support;
 8. M5 diffusion multiplier, demonstration effect, democracy drift;
@@ -468,6 +469,22 @@ def immigration_ledger(recent_share, inflow, capacity, pop, income, unemployment
     return x
 
 
+# --------------------------------------------------------------------------- M6 origin effects
+def diaspora_next(diaspora: float, left: float, p) -> float:
+    """M6 emigrant stock abroad ``D' = D (1 - a) + out``."""
+    return diaspora * (1.0 - p.diaspora_attrition) + left
+
+
+def remittances(diaspora: float, pop: float, income: float, p) -> float:
+    """M6 remittances in the living standard: ``ln(1 + rho D / (c_share y pop))`` (M7's ledger channel)."""
+    return math.log1p(p.remittance_per_emigrant * diaspora / (CONSUMPTION_SHARE * income * pop))
+
+
+def brain_drain_growth(diaspora: float, pop: float, p) -> float:
+    """M6 growth lost to emigration ``-k_bd D / pop``."""
+    return -p.brain_drain_growth_effect * diaspora / pop
+
+
 def incumbent_next(incumbent, support, reaction, erosion, p) -> float:
     """A non-socialist governing coalition's support: eroded, returning to 1 - S - R at rate k."""
     room = max(0.0, 1.0 - support - reaction)
@@ -803,6 +820,8 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
                                        [c["aid_priority"] for c in applied], p)
         if sw.on("aid_recipient_growth"):
             growth = [growth[i] + aid_growth_effect(received[i], p) for i in countries]
+    if sw.on("migration_brain_drain"):
+        growth = [growth[i] + brain_drain_growth(s.diaspora[i], s.pop[i], p) for i in countries]
     gdppc = [s.gdppc[i] * math.exp(growth[i]) for i in countries]
     pop = [s.pop[i] * (1.0 + natural_population_growth(income[i], t, p)) if m11 else s.pop[i] for i in countries]
 
@@ -820,8 +839,9 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
                                - flows["emigrants"][i] - flows["refugees_out"][i])
         inflow = [flows["immigrants"][i] + flows["refugees_in"][i] for i in countries]
         displaced = flows["displaced"]
+        diaspora = [diaspora_next(s.diaspora[i], flows["emigrants"][i], p) for i in countries]
     else:
-        inflow, displaced = list(zeros), list(s.displaced)
+        inflow, displaced, diaspora = list(zeros), list(s.displaced), list(s.diaspora)
 
     # ---- 5. M7 integration, erosion, unemployment ------------------------------------------
     invest = [c["integration_investment"] if sw.on("integration") else 0.0 for c in applied]
@@ -839,6 +859,8 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         if sw.on("integration"):
             ledger[i] = immigration_ledger(recent[i] / pop[i], inflow[i], capacity, pop[i], income[i],
                                            s.unemployment[i], p, sw)
+        if sw.on("migration_remittances"):  # the origin's side of the ledger
+            ledger[i] = ledger[i] + remittances(s.diaspora[i], s.pop[i], income[i], p)
         excess_share[i] = excess / pop[i]
         perceived[i] = delay(s.perceived_excess[i], excess_share[i], p.perception_time, sw.on("delays"))
         if sw.on("integration_erosion"):  # dS_M7 = -eps x~ / max(cohesion, 0.2), on the governing coalition
@@ -979,7 +1001,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         "pop": pop, "gdppc": gdppc, "democracy": democracy, "movement": movement,
         "support": support, "incumbent_support": incumbent, "reaction": reaction, "unemployment": unemployment,
         "unintegrated": unintegrated, "integrated_recent": recent, "displaced": displaced,
-        "poverty": poverty, "living": living, "scarcity": scar, "aid_received": received,
+        "diaspora": diaspora, "poverty": poverty, "living": living, "scarcity": scar, "aid_received": received,
         "growth": growth, "perceived_excess": perceived, "turmoil": turmoil,
         "expected_income": [delay(s.expected_income[i], comp["M11"][i], p.expectation_time, m12, drift)
                             for i in countries],

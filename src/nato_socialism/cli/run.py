@@ -19,7 +19,7 @@ HEADLINE = (
     "first_world_failure_rate", "first_world_alternation_rate", "first_world_socialist_years", "failure_rate",
     "demsoc_pop_years", "year_demsoc_10", "demsoc_share_end", "reactionary_share_mean", "autocracy_share_mean",
     "first_world_living_growth", "world_living_mean", "poverty_years_830", "displaced_person_years",
-    "essay_sequence",
+    "deaths", "essay_sequence",
 )
 #: Short column headers of the doctrines (the tables fit an 80-column terminal).
 SHORT = {"nato_first": "nato", "open_solidarity": "open", "one_country": "one_c", "south_first": "south",

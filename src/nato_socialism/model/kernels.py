@@ -167,11 +167,12 @@ def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, targe
 
 # ----------------------------------------------------------------------------- 2-4. economy
 @kernel
-def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t, P, sw,
-            received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
-    """M11 growth and population, M8 aid received and its growth effect, M10 output-gap recovery."""
+def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t,
+            diaspora, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
+    """M11 growth and population, M8 aid received and its growth effect, M6 brain drain, M10 output-gap recovery."""
     e, n = pop.shape
     aid_on, aid_growth_on = sw[SW.aid], sw[SW.aid_recipient_growth]
+    brain_drain_on = sw[SW.migration_brain_drain]
     m11, scarcity_on = sw[SW.background], sw[SW.scarcity]
     bloc_duration_on = sw[SW.scarcity_bloc_duration]
     for m in range(e):
@@ -187,6 +188,8 @@ def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_shar
             gj = background.growth(log_gdppc, log_frontier, shock[m, j], q) if m11 else 0.0
             if aid_on and aid_growth_on:
                 gj = gj + aid.growth_effect(received[m, j], q)
+            if brain_drain_on:
+                gj = gj + migration.brain_drain(diaspora[m, j], pop[m, j], q)
             g[m, j] = gj
             gdppc1[m, j] = gdppc[m, j] * math.exp(gj)
             log_gdppc1[m, j] = log_gdppc + gj  # M11's living-standard channel, ln y
@@ -375,7 +378,7 @@ def society(
         # state at the start of the year
         pop, movement_, support, incumbent, reaction_, democracy, regime, unemp, growth_old, unintegrated,
         displaced_old, integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base,
-        unintegrated_share0, lost,
+        unintegrated_share0, lost, diaspora,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
         stock, left, admitted, refugees_in, to_neighbours, shock, soc_share0,
@@ -384,7 +387,7 @@ def society(
         # outputs
         pop2, mov1, support1, incumbent1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent,
         perceived, x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds,
-        dr, lost1,
+        dr, lost1, diaspora1,
         # scratch
         integrated, erosion_row, inc_erosion, g11, g10, g8, g7, gap, socf, demf, du11, du7, scratch):
     """M6 net flows, M7, living standards, M1, M2, M5, M9, regime events (M3, M4, M9-M11), clip, M12.
@@ -410,6 +413,7 @@ def society(
     on_integration_labour_gain = sw[SW.integration_labour_gain]
     on_integration_unemployment = sw[SW.integration_unemployment]
     on_migration = sw[SW.migration]
+    on_migration_remittances = sw[SW.migration_remittances]
     on_movement = sw[SW.movement]
     on_movement_economic_voting = sw[SW.movement_economic_voting]
     on_movement_living_standard = sw[SW.movement_living_standard]
@@ -428,10 +432,12 @@ def society(
                                                           to_neighbours[m, j])
                 arriving = migration.inflow(admitted[m, j], refugees_in[m, j])
                 displaced[m, j] = stock[m, j]
+                diaspora1[m, j] = migration.diaspora_next(diaspora[m, j], left[m, j], q)
             else:
                 p2 = pop1[m, j]
                 arriving = 0.0
                 displaced[m, j] = displaced_old[m, j]
+                diaspora1[m, j] = diaspora[m, j]
             pop2[m, j] = p2
             u = unemp[m, j]
             inv = invest_app[m, j] if on_integration else 0.0
@@ -456,6 +462,8 @@ def society(
                 excess_share = 0.0
                 rec = reaction.recent_contact(integrated_recent[m, j], 0.0, q)
             recent[m, j] = rec
+            if on_migration_remittances:  # the origin's side of the migration ledger
+                ledger = ledger + migration.remittance_gain(diaspora[m, j], pop[m, j], income[m, j], q)
             perc = delays.perception(perceived_old[m, j], excess_share, on_delays, q)
             perceived[m, j] = perc
             erosion = 0.0
@@ -663,8 +671,8 @@ def record(t, pop, regime, living_, poverty, poverty_upper, displaced, first_wor
 
 
 @kernel
-def count_events(old, new, event, pop, fw, fw_next, ever, counters):
-    """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years.
+def count_events(old, new, event, turmoil, pop, fw, fw_next, ever, P, counters):
+    """Add a year's regime changes to the counters (simulate.COUNTERS order), pop-years and deaths.
 
     A republic leaving democratic socialism is a reactionary reversion (to a reactionary
     regime), a degeneration (to a bureaucratic regime) or an electoral alternation (voted out:
@@ -673,7 +681,8 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
     e, n = old.shape
     for m in range(e):
         c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = 0
-        held = lost = 0.0
+        held = lost = deaths = 0.0
+        q = P[m]
         for j in range(n):
             o = old[m, j]
             w = new[m, j]
@@ -690,6 +699,7 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
             c5 += degenerated and fw[j]
             c6 += alternated
             c7 += event[m, j] == _CAMPAIGN
+            deaths += transition.event_deaths(pop[m, j], event[m, j] == _CAMPAIGN, turmoil[m, j] > 0.0, q)
             soc_now = w == DS
             c8 += alternated and fw[j]
             c9 += soc_now
@@ -712,3 +722,4 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
         counters[10, m] += c8
         counters[11, m] += c9
         counters[12, m] += c10
+        counters[13, m] += deaths

@@ -82,6 +82,9 @@ OUTCOMES: dict[str, Outcome] = {
         _O("poverty_years_300", "lower", "billion person-years", "person-years below $3.00 a day (2021 PPP)"),
         _O("poverty_years_830", "lower", "billion person-years", "person-years below $8.30 a day (2021 PPP)"),
         _O("displaced_person_years", "lower", "billion person-years", "displaced person-years over the run"),
+        _O("deaths", "lower", "million people",
+           "deaths of campaigns (violent, nonviolent) and violent regime changes (reversions, collapses, "
+           "breakdowns), per-event shares of population (registry ranges)"),
         *(
             _O(f"year_bloc_{b}", "lower", "year",
                f"first year half of the {b} bloc's population is democratic socialist", True)
@@ -147,6 +150,7 @@ def member_outcomes(chunk: ChunkResult, start_year: int) -> dict[str, np.ndarray
     out["poverty_years_300"] = _person_years(s["world_poverty"], pop)
     out["poverty_years_830"] = _person_years(s["world_poverty_upper"], pop)
     out["displaced_person_years"] = s["displaced"][:, 1:].sum(axis=1) / 1e9
+    out["deaths"] = c["deaths"] / 1e6
     turn = {}
     for i, b in enumerate(PRIMARY_BLOCS):
         turn[b] = _first_year(chunk.bloc_share[:, :, i], 0.5, start_year)

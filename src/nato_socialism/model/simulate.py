@@ -30,7 +30,7 @@ from .context import (
     initial_regime,
 )
 from .linalg import member_slots, single_threaded_blas
-from .mechanisms import aid, background
+from .mechanisms import aid, background, migration
 from .mechanisms import living as living_standards
 from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
@@ -176,6 +176,10 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
     first_world = ctx.blocs.first_world[0]
     aid0 = np.where(first_world, evaluate(aid.consumption_log, kernel_params(p), p.baseline_aid_share, 0.0, 1.0), 0.0)
     zeros = np.zeros((e, n))
+    diaspora = pop * p.init_diaspora_share
+    # remittances already arrive at the start: expected, so they open no gap in the first year
+    remit0 = (evaluate(migration.remittance_gain, kernel_params(p), diaspora, pop, gdppc)
+              if ctx.switches.on("migration_remittances") else zeros)
     return State(
         year=ctx.start_year,
         pop=pop,
@@ -191,6 +195,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         unintegrated=unintegrated,
         integrated_recent=zeros.copy(),
         displaced=tile(world.refugees_origin) / p.refugee_cross_border_share,
+        diaspora=diaspora,
         poverty=tile(world.poverty),
         living=gdppc * CONSUMPTION_SHARE,
         years_in_regime=np.full((e, n), 10.0),
@@ -200,7 +205,7 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         growth=np.broadcast_to(p.frontier_growth, (e, n)).copy(),
         expected_income=np.log(gdppc),
         expected_aid=aid0 + zeros,
-        expected_investment=zeros.copy(),
+        expected_investment=remit0 + zeros,
         expected_scarcity=zeros.copy(),
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
@@ -235,7 +240,7 @@ SERIES = ("world_pop", "demsoc_share", "bureaucratic_share", "reactionary_share"
 COUNTERS = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations", "first_world_reversions",
             "first_world_degenerations", "first_world_demsoc_pop_years", "first_world_lost_pop_years",
             "electoral_losses", "campaigns", "first_world_electoral_losses", "socialist_country_years",
-            "first_world_socialist_country_years")
+            "first_world_socialist_country_years", "deaths")
 #: Members stepped together: small enough for the year's arrays to stay in cache and under
 #: glibc's mmap threshold (128 KiB per array; Dask's nanny pins that threshold, and larger blocks
 #: then run 2.5x slower in its workers), large enough that the per-step Python overhead is
@@ -365,6 +370,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         kb = max(0, min(keep, hi) - lo)  # kept members in this block
         pb = p if (lo == 0 and hi == e) else select_members(p, sel)
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
+        kp = kernel_params(pb)  # the death rates of count_events
         slots = slots_all[sel]
         rows = np.empty((2, len(PRIMARY_BLOCS)))
         upper = np.empty((hi - lo, n))
@@ -391,8 +397,8 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
             if not _finite(res):
                 raise NumericalError.locate(state, res, pb, ctx, spec, kb_keys, members[sel], slots)
             state = res.state
-            kernels.count_events(res.old_regime, res.new_regime, res.event, state.pop, first_world[t],
-                                 first_world[t + 1], ever, cnt)
+            kernels.count_events(res.old_regime, res.new_regime, res.event, state.turmoil, state.pop, first_world[t],
+                                 first_world[t + 1], ever, kp, cnt)
             if kb:
                 for c in TRAJECTORY_CONTROLS:
                     trajectories["requested_" + c][lo : lo + kb, t] = getattr(res.requested, c)[:kb]

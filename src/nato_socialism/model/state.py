@@ -1,7 +1,7 @@
 """Ensemble state: arrays shaped (members, countries), plus the regime codes.
 
 The state is a frozen record; :func:`nato_socialism.model.step.step` returns a new one each
-year. Units: people for ``pop``, ``unintegrated``, ``integrated_recent`` and ``displaced``;
+year. Units: people for ``pop``, ``unintegrated``, ``integrated_recent``, ``displaced`` and ``diaspora``;
 constant 2021 PPP $ for ``gdppc`` and ``living``; shares in [0, 1] for everything else
 except ``years_in_regime`` (years) and the log-point expectation references.
 """
@@ -54,6 +54,7 @@ class State:
     unintegrated: np.ndarray
     integrated_recent: np.ndarray  # newcomers integrated in about the last contact_memory years (M9)
     displaced: np.ndarray  # people displaced from this country, not yet returned
+    diaspora: np.ndarray  # emigrants of this country living abroad (people; M6 origin effects)
     poverty: np.ndarray
     living: np.ndarray  # consumption per head
     years_in_regime: np.ndarray

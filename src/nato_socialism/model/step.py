@@ -5,12 +5,15 @@ Order within a year (``t`` = years since the start):
 0. scheduled events force regimes (scenario ``[[events]]``);
 1. the doctrine requests controls from the observed state; moralist pressure turns them into
    applied controls; scheduled policy events override applied controls;
-2. M11 growth, population and unemployment background; M8 aid adds recipients' growth;
+2. M11 growth, population and unemployment background; M8 aid adds recipients' growth; M6
+   brain drain (or gain) changes the growth of origins with people abroad;
 3. M10 the post-transition output gap recovers;
-4. M6 migration (emigration hump, refugees, gravity destinations, caps) moves people;
+4. M6 migration (emigration hump, refugees, gravity destinations, caps) moves people; those
+   who left join their origin's emigrant stock abroad (diaspora);
 5. M7 integration capacity absorbs newcomers; inflow beyond it erodes the governing coalition
    (socialist support where socialists govern, the incumbent's elsewhere); the two-sided
-   immigration ledger enters M7's living-standard channel;
+   immigration ledger, with the origin's remittances from its diaspora, enters M7's
+   living-standard channel;
 6. living standards and poverty follow; the gap against expectations (M12) is split by channel;
 7. M1 organizer relocation and M2 movement growth; M2 support dynamics;
 8. M5 diffusion multiplier, demonstration effect and democracy drift;
@@ -162,8 +165,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     ndtri(shock, out=shock)
     received, g, pop1, gdppc1, log_gdppc1, scar1 = new(), new(), new(), new(), new(), new()
     kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, log_income, gdp,
-                    aid_share, prio, shock, soc_share0, t, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1,
-                    scratch)
+                    aid_share, prio, shock, soc_share0, t, state.diaspora, P, sw, received, g, pop1, gdppc1,
+                    log_gdppc1, scar1, scratch)
 
     # 4. migration
     if ctx.switches.on("migration"):
@@ -177,7 +180,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     dr = np.empty((len(kernels.REACTION_PARTS), e, n))
     pop2, mov, support, incumbent, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(9))
     recent, perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living = (new() for _ in range(11))
-    multiplier, turmoil, lost1 = new(), new(), new()
+    multiplier, turmoil, lost1, diaspora = new(), new(), new(), new()
     regime = np.empty(shape, dtype=np.int8)
     event = np.empty(shape, dtype=np.int8)
     counters = _counters(year)
@@ -188,6 +191,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
         state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0, state.lost_office,
+        state.diaspora,
         income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
         aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
         flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
@@ -195,7 +199,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
         pop2, mov, support, incumbent, react, democracy, regime, unemployment, unintegrated, displaced, recent,
         perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
-        lost1, *(np.empty(n) for _ in range(12)), scratch,
+        lost1, diaspora, *(np.empty(n) for _ in range(12)), scratch,
     )
     living_standards.poverty(poverty, out=poverty)  # the pass stored the scores
     if forced_codes is not None:
@@ -203,8 +207,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     nxt = State(
         year=year + 1, pop=pop2, gdppc=gdppc1, democracy=democracy, regime=regime, movement=mov,
         support=support, incumbent_support=incumbent, reaction=react, unemployment=unemployment,
-        unintegrated=unintegrated,
-        integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
+        unintegrated=unintegrated, integrated_recent=recent, displaced=displaced, diaspora=diaspora,
+        poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
         turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base,

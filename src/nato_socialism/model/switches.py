@@ -42,6 +42,8 @@ TERMS: dict[str, str] = {
     "migration_economic": "M6 economic emigration",
     "migration_refugees": "M6 displacement and refugee flows",
     "migration_caps": "M6 destination immigration caps",
+    "migration_remittances": "M6 remittances of the emigrant stock abroad raise the origin's consumption",
+    "migration_brain_drain": "M6 growth lost (or gained) in the origin with its population abroad",
     "integration_erosion": "M7 erosion of the governing coalition by inflow beyond integration capacity",
     "integration_unemployment": "M7 unemployment from inflow beyond capacity",
     "integration_labour_gain": "M7 destination gain from the labour of integrated newcomers where labour is in demand",

@@ -35,9 +35,24 @@ K is symmetric, so ``x @ K^T = x @ K``; the products run on the stacked
 ``[K_regional | K_global]`` with :func:`~nato_socialism.model.linalg.member_matmul`. People
 are conserved: sum(out) = sum(acc * in) and the refugee kernel's rows sum to 1.
 
+Origin effects of emigration. The emigrant stock abroad (``diaspora``, people) keeps those
+who left (economic emigrants and onward refugees; not refugees hosted by neighbours)::
+
+    D'       = D (1 - a) + out_o                          a: attrition (return, death, generations)
+    remit    = ln(1 + rho * D / (c_share * y * pop))      remittances' share of consumption (log-points)
+    g_bd     = -k_bd * D / pop                            brain drain on growth (k_bd < 0: brain gain)
+
+Remittances enter the origin's living standard like aid's consumption does (a log channel,
+so poverty falls with them); they are added to M7's living-standard channel, the migration
+ledger, and show as M7 in the decomposition. Brain drain is a growth term (like aid's growth
+effect it reaches the living standard through income, M11's channel). Switches
+``migration_remittances`` and ``migration_brain_drain``.
+
 Sources: Clemens 2014, 2020 (hump); Berthiaume et al. 2021 (counter-evidence, hence the
 curvature range); UNHCR Global Trends 2023 (cross-border and neighbour shares); gravity
-models (Grogger & Hanson 2011). Rates are assumptions with ranges (registry).
+models (Grogger & Hanson 2011); origin effects: World Bank/KNOMAD 2023 (remittances), Docquier &
+Rapoport 2012 and Beine, Docquier & Rapoport 2008 (brain drain). Rates are assumptions with
+ranges (registry).
 """
 
 from __future__ import annotations
@@ -45,7 +60,9 @@ from __future__ import annotations
 import math
 
 from ..compiled import KP, equation
+from ..context import CONSUMPTION_SHARE
 from .integration import labour_demand
+from .living import log1p_or_zero
 
 #: Income scale of destination attractiveness (2021 PPP $).
 REFERENCE_INCOME = 20000.0
@@ -160,3 +177,22 @@ def inflow(admitted, refugees_in):
 def net_migration(admitted, refugees_in, left, hosted_abroad):
     """Net population change from migration."""
     return admitted + refugees_in - left - hosted_abroad
+
+
+# ------------------------------------------------------------------------ origin effects
+@equation
+def diaspora_next(diaspora, left, q):
+    """Emigrant stock abroad after the year: ``D (1 - a) + out`` (people)."""
+    return diaspora * (1.0 - q[KP.diaspora_attrition]) + left
+
+
+@equation
+def remittance_gain(diaspora, pop, income, q):
+    """Remittances' channel of the origin's living standard: ``ln(1 + rho D / (c_share y pop))``."""
+    return log1p_or_zero(q[KP.remittance_per_emigrant] * diaspora / (CONSUMPTION_SHARE * income * pop))
+
+
+@equation
+def brain_drain(diaspora, pop, q):
+    """Growth (log-points per year) lost to emigration: ``-k_bd D / pop`` (a gain where ``k_bd < 0``)."""
+    return -q[KP.brain_drain_growth_effect] * diaspora / pop

@@ -15,8 +15,14 @@ movement and support ``campaign_failure_cost`` of their size. A violent campaign
 people (M6 turmoil). Successful transitions go to M4, which decides whether the outcome is
 democratic socialism or a bureaucratic class regime.
 
-Sources: Chenoweth & Stephan 2011 (success rates, 3.5 % viability); electoral timing and
-onset rates are assumptions (registry).
+Deaths (an outcome; no feedback on the dynamics): a campaign kills ``k_v pop`` if violent,
+``k_nv pop`` if nonviolent (successful or not); a violent regime change that is not a campaign
+(reactionary reversion, collapse, democratic breakdown) kills ``k_c pop``; electoral
+transitions, reforms, backsliding and degeneration kill no one here.
+
+Sources: Chenoweth & Stephan 2011 (success rates, 3.5 % viability; nonviolent campaigns are
+far less lethal); Lacina & Gleditsch 2005 and UCDP (battle deaths); electoral timing, onset
+rates and the death rates are assumptions with ranges (registry).
 """
 
 from __future__ import annotations
@@ -28,6 +34,14 @@ from .movement import bounded_movement
 CAMPAIGN_SUPPORT, CAMPAIGN_SCALE = 0.35, 0.03
 #: Logistic scale of the electoral majority around the transition threshold.
 MAJORITY_SCALE = 0.02
+
+
+@equation
+def event_deaths(pop, campaign, violent, q):
+    """Deaths of a year's regime event (people): by kind of event, a share of the population."""
+    if campaign:
+        return pop * (q[KP.violent_campaign_death_rate] if violent else q[KP.nonviolent_campaign_death_rate])
+    return pop * q[KP.regime_collapse_death_rate] if violent else 0.0
 
 
 @equation
