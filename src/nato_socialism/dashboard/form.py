@@ -84,15 +84,16 @@ def form_spec(results: Path) -> dict:
 
 
 def _whole(value, option: str) -> int | None:
-    """An integer field as the CLI parses it (empty: not given)."""
+    """An integer field as the CLI parses it, with its message (empty: not given)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise UserError(f"Invalid value for '{option}': {value!r} is not a valid integer.")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     try:
-        return int(str(value).strip()) if not isinstance(value, int | float) else int(value)
+        return int(str(value).strip())
     except ValueError:
-        raise UserError(f"Invalid value for '{option}': {str(value)!r} is not a valid integer.") from None
+        raise UserError(f"Invalid value for '{option}': Input should be a valid integer, unable to parse string as "
+                        "an integer") from None
 
 
 def _numbers(values, what: str) -> dict[str, float]:
@@ -121,7 +122,10 @@ def scenario_of(request: dict):
         With the CLI's message for a bad scenario, doctrine, member count, horizon or seed, and
         the scenario file's message for a bad slider or control value.
     """
+    import typer
+
     from ..cli.common import load
+    from ..cli.options import check_choice
     from ..scenario.schema import validate
 
     if not isinstance(request, dict):
@@ -129,6 +133,10 @@ def scenario_of(request: dict):
     doctrines = request.get("doctrines")
     if doctrines is not None and (not isinstance(doctrines, list) or not doctrines):
         raise UserError("choose at least one doctrine.")
+    try:
+        check_choice("doctrine", [str(d) for d in doctrines or []])
+    except typer.BadParameter as err:
+        raise UserError(f"Invalid value for '--doctrine': {err.message}") from None
     sc = load(str(request.get("scenario") or "default"), members=_whole(request.get("members"), "--members"),
               horizon=_whole(request.get("years"), "--years"), seed=_whole(request.get("seed"), "--seed"),
               doctrines=[str(d) for d in doctrines] if doctrines else None)
