@@ -199,7 +199,10 @@ function stopTeach(){
 function tick(){
   const t = S.teach, next = +$("teach-year").value + 1;
   if (!t || next > t.years[1]){ stopTeach(); return; }
-  teachAt(next).then(function(){ if (S.timer) S.timer = setTimeout(tick, 700); });
+  teachAt(next).then(function(){
+    if (next >= t.years[1]) stopTeach();  // the last year: stop here
+    else if (S.timer) S.timer = setTimeout(tick, 700);
+  });
 }
 $("teach-play").addEventListener("click", function(){
   if (S.timer){ stopTeach(); return; }
