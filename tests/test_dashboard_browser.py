@@ -139,11 +139,11 @@ def test_two_sessions_run_at_once_with_progress_each_gets_its_own_run(site):
     other.wait_for_function("[...document.querySelectorAll('#queue li.mine')].some(li => "
                             "li.dataset.status === 'queued' || li.dataset.status === 'running')", timeout=30_000)
     # each page shows its own new run once done
-    page.wait_for_function("document.querySelector('#queue li.mine').dataset.status === 'complete'", timeout=120_000)
-    mine = page.evaluate("document.querySelector('#queue li.mine').dataset.run")
+    page.wait_for_function("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.status === 'complete'", timeout=120_000)
+    mine = page.evaluate("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.run")
     page.wait_for_function(f"document.getElementById('map').dataset.run === '{mine}'", timeout=30_000)
-    other.wait_for_function("document.querySelector('#queue li.mine').dataset.status === 'complete'", timeout=120_000)
-    theirs = other.evaluate("document.querySelector('#queue li.mine').dataset.run")
+    other.wait_for_function("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.status === 'complete'", timeout=120_000)
+    theirs = other.evaluate("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.run")
     other.wait_for_function(f"document.getElementById('map').dataset.run === '{theirs}'", timeout=30_000)
     assert mine != theirs
     a, b = store.meta(mine), store.meta(theirs)
@@ -166,9 +166,9 @@ def test_cancel_a_running_job(site):
     page.wait_for_function("[...document.querySelectorAll('#queue li.mine')].some(li => li.dataset.status === "
                            "'running' && li.querySelector('progress').value > 0)", timeout=60_000)
     page.click("#queue li.mine[data-status=running] button.cancel")
-    page.wait_for_function("document.querySelector('#queue li.mine').dataset.status === 'interrupted'",
+    page.wait_for_function("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.status === 'interrupted'",
                            timeout=60_000)
-    run_id = page.evaluate("document.querySelector('#queue li.mine').dataset.run")
+    run_id = page.evaluate("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.run")
     assert store.meta(run_id)["status"] == "interrupted" and store.pending(run_id) > 0
     assert "nato-socialism run --resume" in page.inner_text("#queue li.mine")
 
