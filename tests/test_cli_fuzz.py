@@ -77,6 +77,7 @@ def _values(tmp: Path) -> dict[str, list[str]]:
         "png": [str(tmp / "file.txt"), str(tmp / "file.txt" / "x")],
         "only": ["map", "forest", "list", "mapp", ""],
         "width": ["1200", "49", "0", "-1", "10001", "abc"], "height": ["400", "49", "20000", "abc"],
+        "port": ["0", "-1", "70000", "abc"],
     }
 
 
@@ -89,8 +90,8 @@ PREFIX = {
     "optimize": ["--members", "2", "--years", "2", "--pop-size", "2", "--generations", "1"],
     "validate": ["--members", "1", "--years", "10"],
 }
-#: Commands that take minutes when valid: every example holds a mistake.
-ALWAYS_WRONG = {"bench"}
+#: Commands that take minutes (bench) or serve until stopped (serve) when valid: every example holds a mistake.
+ALWAYS_WRONG = {"bench", "serve"}
 
 
 def _commands() -> dict[str, object]:

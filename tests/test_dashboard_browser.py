@@ -22,6 +22,8 @@ if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
 #: Drawn countries of a map: ISO3 codes of choropleth paths with a value.
 MAP_CODES = """(id) => [...document.querySelectorAll('#' + id + ' path.choroplethlocation')]
   .filter(p => p.__data__.z !== null && p.__data__.z !== undefined).map(p => p.__data__.loc)"""
+#: The data of this session's newest job in the queue (an empty object before there is one).
+NEWEST = "(document.querySelector('#queue li.mine') || {dataset: {}}).dataset"
 TITLE = "(id) => document.getElementById(id)._fullLayout.title.text"
 
 
@@ -139,11 +141,11 @@ def test_two_sessions_run_at_once_with_progress_each_gets_its_own_run(site):
     other.wait_for_function("[...document.querySelectorAll('#queue li.mine')].some(li => "
                             "li.dataset.status === 'queued' || li.dataset.status === 'running')", timeout=30_000)
     # each page shows its own new run once done
-    page.wait_for_function("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.status === 'complete'", timeout=120_000)
-    mine = page.evaluate("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.run")
+    page.wait_for_function(f"{NEWEST}.status === 'complete'", timeout=120_000)
+    mine = page.evaluate(f"{NEWEST}.run")
     page.wait_for_function(f"document.getElementById('map').dataset.run === '{mine}'", timeout=30_000)
-    other.wait_for_function("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.status === 'complete'", timeout=120_000)
-    theirs = other.evaluate("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.run")
+    other.wait_for_function(f"{NEWEST}.status === 'complete'", timeout=120_000)
+    theirs = other.evaluate(f"{NEWEST}.run")
     other.wait_for_function(f"document.getElementById('map').dataset.run === '{theirs}'", timeout=30_000)
     assert mine != theirs
     a, b = store.meta(mine), store.meta(theirs)
@@ -166,9 +168,9 @@ def test_cancel_a_running_job(site):
     page.wait_for_function("[...document.querySelectorAll('#queue li.mine')].some(li => li.dataset.status === "
                            "'running' && li.querySelector('progress').value > 0)", timeout=60_000)
     page.click("#queue li.mine[data-status=running] button.cancel")
-    page.wait_for_function("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.status === 'interrupted'",
+    page.wait_for_function(f"{NEWEST}.status === 'interrupted'",
                            timeout=60_000)
-    run_id = page.evaluate("(document.querySelector('#queue li.mine') || {dataset: {}}).dataset.run")
+    run_id = page.evaluate(f"{NEWEST}.run")
     assert store.meta(run_id)["status"] == "interrupted" and store.pending(run_id) > 0
     assert "nato-socialism run --resume" in page.inner_text("#queue li.mine")
 
