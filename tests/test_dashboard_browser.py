@@ -12,9 +12,8 @@ import pytest
 
 from cli_helpers import run_inprocess
 from dashboard_helpers import served
-from nato_socialism.errors import UserError
-from nato_socialism.report.browser import find_chromium, offline_page
-from report_helpers import small_run
+from nato_socialism.report.browser import offline_page
+from report_helpers import require_chromium, small_run
 
 if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
     pytest.skip("NATO_SOCIALISM_SKIP_BROWSER is set", allow_module_level=True)
@@ -29,10 +28,7 @@ TITLE = "(id) => document.getElementById(id)._fullLayout.title.text"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    try:
-        find_chromium()
-    except UserError as err:
-        pytest.fail(f"{err} (or set NATO_SOCIALISM_SKIP_BROWSER=1)")
+    require_chromium()
     root = tmp_path_factory.mktemp("dash-browser") / "results"
     store, run_id = small_run(root, members=6, horizon=5)
     with served(root) as (proc, base, errors), offline_page() as (page, blocked):
