@@ -5,16 +5,20 @@ The browser walkthrough is tests/test_dashboard_browser.py.
 
 from __future__ import annotations
 
+import base64
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cli_helpers import run_inprocess
 from dashboard_helpers import get, post, served, wait_job
 from nato_socialism.experiments.store import ResultStore
 from nato_socialism.model.outcomes import OUTCOMES
+from nato_socialism.report import figures as F
 from nato_socialism.report import load_run_data
+from nato_socialism.report.build import mode_range
 from report_helpers import DOCTRINES, small_run
 
 
@@ -53,9 +57,21 @@ def test_views_of_a_stored_run(server):
         status, fig = get(base + f"api/run/{run_id}/map?mode={mode}&doctrine=status_quo&year=2026&member=1")
         assert status == 200, fig
         assert len(fig["data"][0]["locations"]) >= 190 and fig["layout"]["title"]["text"].endswith("2026")
+    # the map reads one doctrine's columns only: the same values as the report's whole summary
+    rd = load_run_data(store.root, run_id)
+    for mode in ("support_p50", "p_democratic_socialist", "living_p50"):
+        fig = get(base + f"api/run/{run_id}/map?mode={mode}&doctrine=status_quo&year=2026")[1]
+        trace = fig["data"][0]
+        shown = np.frombuffer(base64.b64decode(trace["z"]["bdata"]), dtype=np.float32)
+        rows = rd.country_summary[(rd.country_summary["doctrine"] == "status_quo") & (rd.country_summary["year"]
+                                                                                       == 2026)]
+        want = rows.set_index("iso3")[mode].reindex(trace["locations"]).to_numpy(dtype=float)
+        np.testing.assert_allclose(shown, np.log10(want) if mode == "living_p50" else want, rtol=1e-6)
+        assert (fig["layout"]["coloraxis"]["cmin"], fig["layout"]["coloraxis"]["cmax"]) == pytest.approx(
+            mode_range(rd, F.map_modes()[mode]))
     comp = get(base + f"api/run/{run_id}/compare?reference=status_quo")[1]
     assert comp["rivals"] == ["nato_first", "open_solidarity"]
-    paired = load_run_data(store.root, run_id).comparison
+    paired = rd.comparison
     paired = set(paired[(paired["a"] == "status_quo") & (paired["n"] > 0)]["outcome"])  # every comparable outcome
     assert {r["outcome"] for r in comp["rows"]} == paired and len(paired) >= 20
     assert [r["outcome"] for r in comp["rows"]] == [o for o in OUTCOMES if o in paired]

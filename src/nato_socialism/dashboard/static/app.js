@@ -73,7 +73,7 @@ function openRun(runId){
     showError("view-error", null);
     $("run-title").textContent = "Run " + info.run_id + " · " + info.scenario + " · " + info.doctrines.join(", ") +
       " · " + info.members + " members · " + info.years[0] + "–" + info.years[1] + " · " + info.status;
-    $("summary").innerHTML = info.summary_html;  // built and escaped by the server
+    $("summary").textContent = "reading the run...";
     options($("map-mode"), info.modes.map(function(m){ return {value: m.name, label: m.label}; }), info.default_mode);
     options($("map-doctrine"), plain(info.doctrines), info.reference);
     options($("map-member"), plain(info.kept_members), info.kept_members[0]);
@@ -84,11 +84,20 @@ function openRun(runId){
     [$("map-year"), $("teach-year")].forEach(function(s){ s.min = info.years[0]; s.max = info.years[1]; });
     $("map-year").value = info.years[1];
     S.teach = null;
-    if (!info.map){ Plotly.purge($("map")); showError("view-error", new Error(info.missing.join(" "))); return; }
-    return drawMap().then(function(){
+    const first = info.map ? drawMap() : Promise.resolve(Plotly.purge($("map")));
+    return first.then(function(){
       if (!$("tab-compare").hidden) drawCompare();
       if (!$("tab-teach").hidden) loadTeach();
+      loadSummary(runId, info.map);  // the whole run, read after the first screen
     });
+  }).catch(function(err){ showError("view-error", err); });
+}
+
+function loadSummary(runId, hasMap){
+  return api("/api/run/" + runId + "/summary").then(function(sm){
+    if (S.run !== runId) return;
+    $("summary").innerHTML = sm.html;  // built and escaped by the server (the report's summary)
+    if (!hasMap) showError("view-error", new Error("This run has no map. " + sm.missing.join(" ")));
   }).catch(function(err){ showError("view-error", err); });
 }
 
