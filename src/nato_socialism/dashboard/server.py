@@ -4,7 +4,8 @@ Routes (all answers JSON unless noted; a bad value answers 400 with ``{"error": 
 
 * ``/`` the page (HTML), ``/static/...`` its script and style, ``/assets/plotly.js`` the
   installed plotly.js, ``/assets/geo.js`` the vendored world geometry;
-* ``/api/form`` what the scenario panel offers; ``/api/runs`` stored runs (GET) or a new
+* ``/api/first`` the stored runs with the newest run's info and map (the first screen);
+  ``/api/form`` what the scenario panel offers; ``/api/runs`` stored runs (GET) or a new
   run from the form (POST: validated, prepared and queued); ``/api/jobs`` the queue;
   ``/api/jobs/<id>/cancel`` (POST);
 * ``/api/run/<run>/info|summary|map|compare|country|teach`` the views of a stored run (:mod:`.views`).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
 import json
 import signal
 import traceback
@@ -40,10 +42,23 @@ HOST = "127.0.0.1"
 
 
 @functools.cache
-def _asset(name: str) -> bytes:
+def _asset(name: str) -> tuple[bytes, bytes]:
+    """An asset and its gzip encoding (compressed once, not on every request: plotly.js is 4.6 MB)."""
     from ..report.html import geo_assets_script, plotly_js
 
-    return (plotly_js() if name == "plotly.js" else geo_assets_script()).encode()
+    raw = (plotly_js() if name == "plotly.js" else geo_assets_script()).encode()
+    return raw, gzip.compress(raw, 6)
+
+
+def _warm() -> None:
+    """Pay the one-off costs before the address is printed: imports of the views' libraries, compressed assets."""
+    import pyarrow.parquet  # noqa: F401
+
+    from ..experiments import compare, recorder, store  # noqa: F401
+    from ..report import build, html  # noqa: F401
+
+    for name in ("plotly.js", "geo.js"):
+        _asset(name)
 
 
 class Base(tornado.web.RequestHandler):
@@ -108,9 +123,14 @@ class Asset(Base):
     def get(self, name: str):
         if name not in ("plotly.js", "geo.js"):
             raise tornado.web.HTTPError(404)
+        raw, packed = _asset(name)
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.set_header("Cache-Control", "max-age=86400")
-        self.finish(_asset(name))
+        if "gzip" in self.request.headers.get("Accept-Encoding", ""):
+            self.set_header("Content-Encoding", "gzip")  # Tornado does not compress it again
+            self.finish(packed)
+        else:
+            self.finish(raw)
 
 
 class Static(Base):
@@ -160,6 +180,13 @@ class Runs(Base):
         return {"job": job.public(None)}
 
 
+class First(Base):
+    """The first screen in one request (the page asks before plotly.js is parsed)."""
+
+    async def get(self):
+        await self.compute(self.views.first)
+
+
 class Jobs(Base):
     """The run queue."""
 
@@ -199,6 +226,7 @@ def make_app(results: Path, queue: RunQueue, pool: ThreadPoolExecutor, port: lis
         (r"/static/([\w.]+)", Static, ctx),
         (r"/api/form", Form, ctx),
         (r"/api/runs", Runs, ctx),
+        (r"/api/first", First, ctx),
         (r"/api/jobs", Jobs, ctx),
         (r"/api/jobs/(\w+)/cancel", Cancel, ctx),
         (r"/api/run/([\w.-]+)/(\w+)", RunView, ctx),
@@ -238,6 +266,7 @@ async def _main(results: Path, sockets, announce, stopped) -> None:
     queue = RunQueue(results)
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nato-socialism-views")
     server = tornado.httpserver.HTTPServer(make_app(results, queue, pool, port))
+    await loop.run_in_executor(pool, _warm)
     server.add_sockets(sockets)
     announce(f"http://{HOST}:{port[0]}/")
     try:

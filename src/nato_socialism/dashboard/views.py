@@ -79,7 +79,9 @@ class RunViews:
         """The store, the run id and what identifies the run's current content (status, committed chunks)."""
         store = self.store()
         run_id = store.resolve(run)
-        return store, run_id, (store.meta(run_id)["status"], len(store.committed(run_id)))
+        chunks = store.run_dir(run_id) / "chunks"  # manifests are written last, atomically: counting them is enough
+        committed = sum(1 for _ in chunks.glob("*.json")) if chunks.is_dir() else 0
+        return store, run_id, (store.meta(run_id)["status"], committed)
 
     def _cached(self, run: str, name: str, make):
         """``make(store, run_id)`` once per run content (recomputed when the run has changed)."""
@@ -133,6 +135,18 @@ class RunViews:
             "countries": [{"iso3": c, "name": n} for c, n in b["names"].items()],
             "fan_variables": [{"name": v, "label": F.COUNTRY_VARIABLES[v].label} for v in COUNTRY_FAN_VARIABLES],
         }
+
+    def first(self) -> dict:
+        """The first screen in one answer: the stored runs, and the newest run's info and default map."""
+        runs = self.runs()
+        if not runs:
+            return {"runs": runs, "info": None, "map": None}
+        info = self.info(runs[0]["run_id"])
+        shown = None
+        if info["map"]:
+            member = info["kept_members"][0] if info["kept_members"] else 0
+            shown = self.map(info["run_id"], info["default_mode"], info["reference"], info["years"][1], member)
+        return {"runs": runs, "info": info, "map": shown}
 
     def summary(self, run: str) -> dict:
         """The report's run summary (settings, run time, what the run lacks) as HTML, and the notes."""

@@ -9,14 +9,13 @@ let session = sessionStorage.getItem("ns-session");
 if (!session){ session = Math.random().toString(36).slice(2, 12); sessionStorage.setItem("ns-session", session); }
 window.dashboardSession = session;
 
-function api(path, options){
-  return fetch(path, options).then(function(r){
-    return r.json().catch(function(){ return {error: r.status + " " + r.statusText}; }).then(function(body){
-      if (!r.ok) throw new Error(body.error || (r.status + " " + r.statusText));
-      return body;
-    });
+function answer(r){
+  return r.json().catch(function(){ return {error: r.status + " " + r.statusText}; }).then(function(body){
+    if (!r.ok) throw new Error(body.error || (r.status + " " + r.statusText));
+    return body;
   });
 }
+function api(path, options){ return fetch(path, options).then(answer); }
 function q(params){
   return "?" + Object.keys(params).filter(function(k){ return params[k] !== null && params[k] !== undefined; })
     .map(function(k){ return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]); }).join("&");
@@ -26,8 +25,10 @@ function showError(box, err){
   if (err){ el.textContent = err.message || String(err); el.hidden = false; } else { el.textContent = ""; el.hidden = true; }
 }
 function plot(div, fig){
-  const layout = Object.assign({}, fig.layout, {template: S.template, autosize: true});
-  return Plotly.react(div, fig.data, layout, {responsive: true, displaylogo: false});
+  return S.formLoaded.then(function(){  // the figures' template comes with the form
+    const layout = Object.assign({}, fig.layout, {template: S.template, autosize: true});
+    return Plotly.react(div, fig.data, layout, {responsive: true, displaylogo: false});
+  });
 }
 function options(select, items, value){
   select.innerHTML = "";
@@ -51,8 +52,9 @@ document.querySelectorAll("#tabs button").forEach(function(b){
 });
 
 // ------------------------------------------------------------------ stored runs
-function loadRuns(select){
-  return api("/api/runs").then(function(runs){
+function loadRuns(select, early){
+  const asked = early && early.runs ? Promise.resolve(early.runs) : api("/api/runs");
+  return asked.then(function(runs){
     const sel = $("run-select");
     options(sel, runs.map(function(r){
       return {value: r.run_id, label: r.run_id + " · " + r.scenario + " · " + r.members + " members · " + r.status};
@@ -60,15 +62,16 @@ function loadRuns(select){
     $("runs-hint").textContent = runs.length ? runs.length + " runs" :
       "No runs in this results directory yet: start one below, or with `nato-socialism run`.";
     const pick = select || S.run || (runs.length ? runs[0].run_id : null);
-    if (pick){ sel.value = pick; if (pick !== S.run || select) openRun(pick); }
+    if (pick){ sel.value = pick; if (pick !== S.run || select) return openRun(pick, early); }
   }).catch(function(err){ showError("view-error", err); });
 }
 $("run-select").addEventListener("change", function(){ openRun($("run-select").value); });
 $("runs-refresh").addEventListener("click", function(){ loadRuns(); });
 
-function openRun(runId){
+function openRun(runId, early){
   S.run = runId; S.country = null; $("country").hidden = true; stopTeach();
-  return api("/api/run/" + runId + "/info").then(function(info){
+  const ready = early && early.info && early.info.run_id === runId ? early : null;  // asked for by index.html
+  return (ready ? Promise.resolve(ready.info) : api("/api/run/" + runId + "/info")).then(function(info){
     S.info = info;
     showError("view-error", null);
     $("run-title").textContent = "Run " + info.run_id + " · " + info.scenario + " · " + info.doctrines.join(", ") +
@@ -84,7 +87,7 @@ function openRun(runId){
     [$("map-year"), $("teach-year")].forEach(function(s){ s.min = info.years[0]; s.max = info.years[1]; });
     $("map-year").value = info.years[1];
     S.teach = null;
-    const first = info.map ? drawMap() : Promise.resolve(Plotly.purge($("map")));
+    const first = info.map ? drawMap(ready && ready.map) : Promise.resolve(Plotly.purge($("map")));
     return first.then(function(){
       if (!$("tab-compare").hidden) drawCompare();
       if (!$("tab-teach").hidden) loadTeach();
@@ -109,10 +112,11 @@ function mapState(){
   return {mode: mode, doctrine: $("map-doctrine").value, year: $("map-year").value, member: $("map-member").value || 0};
 }
 let mapSeq = 0;
-function drawMap(){
+function drawMap(ready){
   const st = mapState(), seq = ++mapSeq;
   $("map-year-shown").textContent = st.year;
-  return api("/api/run/" + S.run + "/map" + q(st)).then(function(fig){
+  const asked = ready && ready.data ? Promise.resolve(ready) : api("/api/run/" + S.run + "/map" + q(st));
+  return asked.then(function(fig){
     if (seq !== mapSeq) return;  // a newer request is on its way
     return plot($("map"), fig).then(function(div){
       div.dataset.year = st.year; div.dataset.run = S.run; div.dataset.mode = st.mode;
@@ -225,7 +229,8 @@ $("teach-year").addEventListener("input", function(){ stopTeach(); if (S.teach) 
 
 // ------------------------------------------------------------------ the scenario panel
 function loadForm(){
-  return api("/api/form").then(function(f){
+  const asked = window.earlyForm ? window.earlyForm.then(answer) : api("/api/form");  // index.html asked early
+  return asked.then(function(f){
     S.form = f; S.template = f.template;
     options($("f-scenario"), plain(f.scenarios), "default");
     const box = $("f-doctrines");
@@ -315,7 +320,10 @@ function refreshJobs(){
 }
 
 // ------------------------------------------------------------------ start
-loadForm().then(function(){ return loadRuns(); }).then(function(){
+S.formLoaded = loadForm();  // the form and the newest run are asked for at once
+Promise.all([S.formLoaded, (window.early || Promise.resolve(null)).then(function(early){
+  return loadRuns(null, early);
+})]).then(function(){
   window.dashboardReady = true;
   document.body.dataset.ready = "1";
 }).catch(function(err){ showError("view-error", err); });
