@@ -14,12 +14,14 @@ import pytest
 
 from cli_helpers import run_inprocess
 from dashboard_helpers import get, post, served, wait_job
+from nato_socialism.dashboard.views import RunViews
+from nato_socialism.errors import UserError
 from nato_socialism.experiments.store import ResultStore
 from nato_socialism.model.outcomes import OUTCOMES
 from nato_socialism.report import figures as F
 from nato_socialism.report import load_run_data
 from nato_socialism.report.build import mode_range
-from report_helpers import DOCTRINES, small_run
+from report_helpers import DOCTRINES, downgrade_to_v1, small_run
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +203,24 @@ def test_results_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "f").write_text("")
     code, _, err = run_inprocess(["serve", "--port", "0", "--results", str(tmp_path / "f")])
     assert code == 2 and "is a file, not a results directory" in err
+
+
+@pytest.mark.parametrize("keep_why", [True, False])
+def test_a_version_1_run_opens_with_what_it_has(tmp_path, keep_why):
+    store, run_id = small_run(tmp_path / "results", members=3, horizon=3)
+    downgrade_to_v1(store, run_id, keep_why=keep_why)
+    views = RunViews(store.root)
+    info = views.info(run_id)
+    assert len(info["countries"]) == 197  # rebuilt from the run's scenario and data
+    assert [m["name"] for m in info["modes"]] == (["regime"] if keep_why else [])
+    assert info["map"] is keep_why
+    with pytest.raises(UserError, match="has no country summary"):
+        views.map(run_id, "p_democratic_socialist", "nato_first", 2024)
+    if keep_why:
+        assert len(views.map(run_id, "regime", "nato_first", 2024, 1)["data"][0]["locations"]) >= 190
+        assert views.teach(run_id, "status_quo", 0)["steps"]
+    country = views.country(run_id, "DEU", year=2024)
+    assert country["fan"] is None and "no country histograms" in country["notes"][0]
+    assert (country["why"] is not None) is keep_why
+    assert any("schema version 1" in line for line in views.summary(run_id)["missing"])
+    assert views.compare(run_id)["rows"]
