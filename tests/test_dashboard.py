@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +103,15 @@ def test_bad_view_values_answer_400_with_a_message(server, query, message):
     base, _, run_id = server
     status, body = get(base + f"api/run/{run_id}/{query}")
     assert status == 400 and message in body["error"], body
+
+
+def test_a_body_that_is_not_a_json_object_answers_400(server):
+    base, *_ = server
+    for body in (b"[1, 2]", b"members=3"):
+        request = urllib.request.Request(base + "api/runs", data=body, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request, timeout=30)
+        assert err.value.code == 400 and "not a JSON object" in err.value.read().decode()
 
 
 def test_unknown_run_answers_400(server):

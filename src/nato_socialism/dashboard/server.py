@@ -102,11 +102,14 @@ class Base(tornado.web.RequestHandler):
         self.finish(json.dumps({"error": message}))
 
     def body(self) -> dict:
-        """The request's JSON body (400 if it is not JSON)."""
+        """The request's JSON object (400 if it is not one)."""
         try:
-            return json.loads(self.request.body or b"{}")
+            value = json.loads(self.request.body or b"{}")
         except ValueError:
-            raise tornado.web.HTTPError(400, reason="the request body is not JSON") from None
+            value = None
+        if not isinstance(value, dict):
+            raise tornado.web.HTTPError(400, reason="the request body is not a JSON object")
+        return value
 
 
 class Page(Base):
