@@ -11,8 +11,6 @@ machine (all blocked), console errors and the countries drawn.
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import signal
 import subprocess
@@ -20,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..report import timing
 from ..report.browser import offline_page
 
 _DRAWN = """() => [...document.querySelectorAll('#map path.choroplethlocation')]
@@ -59,12 +58,7 @@ def first_map_times(results: str | Path, repeats: int = 3, timeout_s: float = 12
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: print the JSON of :func:`first_map_times`."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("results", type=Path)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args(argv)
-    print(json.dumps(first_map_times(args.results, args.repeats)))
-    return 0
+    return timing.main(argv, first_map_times, __doc__, "results")
 
 
 if __name__ == "__main__":
