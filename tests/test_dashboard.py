@@ -235,3 +235,23 @@ def test_a_version_1_run_opens_with_what_it_has(tmp_path, keep_why):
     assert (country["why"] is not None) is keep_why
     assert any("schema version 1" in line for line in views.summary(run_id)["missing"])
     assert views.compare(run_id)["rows"]
+
+
+def test_analysis_runs_show_their_figures(tmp_path):
+    root = tmp_path / "results"
+    code, _, err = run_inprocess(["sensitivity", "--outcome", "world_poverty_mean", "--method", "morris",
+                                  "--samples", "2", "--years", "2", "--results", str(root), "--json"])
+    assert code == 0, err
+    views = RunViews(root)
+    (run,) = views.runs()
+    assert run["kind"] == "sensitivity"
+    analysis = views.analysis(run["run_id"])
+    assert [f["id"] for f in analysis["figures"]] == ["analysis-indices"] and analysis["note"] == ""
+    assert analysis["figures"][0]["figure"]["layout"]["title"]["text"].startswith("Sensitivity: indices")
+    assert views.map(run["run_id"], "p_democratic_socialist", "nato_first", 2025)["data"]
+    # the sliders are now ranked by this run's indices
+    from nato_socialism.dashboard.form import form_spec
+    spec = form_spec(root)
+    ranked = views.store().read_table(run["run_id"], "indices").sort_values("rank")["parameter"]
+    assert spec["ranked_by"] == f"sensitivity run {run['run_id']}"
+    assert [s["name"] for s in spec["sliders"]] == list(dict.fromkeys(ranked))[:8]

@@ -84,6 +84,15 @@ def test_compare_view_draws_the_forest_plot_and_every_pair(site):
     page.click("#tabs button[data-tab=map]")
 
 
+def test_analysis_tab_says_what_the_run_lacks(site):
+    page = site["page"]
+    page.click("#tabs button[data-tab=analysis]")
+    page.wait_for_function("document.getElementById('analysis-note').textContent.includes('no analysis tables')")
+    page.click("#tabs button[data-tab=about]")
+    page.wait_for_function("document.querySelector('#summary table.kv') !== null")
+    page.click("#tabs button[data-tab=map]")
+
+
 def test_teaching_mode_plays_through_the_years(site):
     page = site["page"]
     page.click("#tabs button[data-tab=teach]")

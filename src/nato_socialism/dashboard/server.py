@@ -8,7 +8,7 @@ Routes (all answers JSON unless noted; a bad value answers 400 with ``{"error": 
   ``/api/form`` what the scenario panel offers; ``/api/runs`` stored runs (GET) or a new
   run from the form (POST: validated, prepared and queued); ``/api/jobs`` the queue;
   ``/api/jobs/<id>/cancel`` (POST);
-* ``/api/run/<run>/info|summary|map|compare|country|teach`` the views of a stored run (:mod:`.views`).
+* ``/api/run/<run>/info|summary|analysis|map|compare|country|teach`` the views of a stored run (:mod:`.views`).
 
 Only requests whose ``Host`` is this server's loopback address are answered (a web page
 elsewhere cannot reach the API through DNS rebinding). Views and run preparation are
@@ -210,8 +210,8 @@ class Cancel(Base):
 class RunView(Base):
     """One view of a stored run; query arguments are the view's arguments."""
 
-    VIEWS = {"info": (), "summary": (), "map": ("mode", "doctrine", "year", "member"), "compare": ("reference",),
-             "country": ("iso3", "variable", "doctrine", "member", "year"), "teach": ("doctrine", "member")}
+    VIEWS = {"info": (), "summary": (), "analysis": (), "map": ("mode", "doctrine", "year", "member"),
+             "compare": ("reference",), "country": ("iso3", "variable", "doctrine", "member", "year"), "teach": ("doctrine", "member")}
 
     async def get(self, run: str, view: str):
         if view not in self.VIEWS:

@@ -153,6 +153,17 @@ class RunViews:
         rd = self.data(run)
         return {"run_id": rd.run_id, "html": summary_html(rd), "missing": rd.missing}
 
+    def analysis(self, run: str) -> dict:
+        """Figures of the run's analysis tables (sensitivity, discovery, optimization), as in the report."""
+        from ..report.build import analysis_figures
+
+        rd = self.data(run)
+        figures = [{"id": f.id, "caption": f.caption, "figure": spec} for f in analysis_figures(rd)
+                   for _, spec in f.variants]
+        note = "" if figures else (f"run {rd.run_id} has no analysis tables (they come from `nato-socialism "
+                                   "sensitivity`, `discover` and `optimize`).")
+        return {"run_id": rd.run_id, "figures": figures, "note": note}
+
     def map(self, run: str, mode: str, doctrine: str, year, member=0) -> dict:
         """The world map of one mode, doctrine and year (:func:`~nato_socialism.report.figures.world_map_spec`)."""
         from ..report.html import geometry_countries

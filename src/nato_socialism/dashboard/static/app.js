@@ -47,6 +47,7 @@ document.querySelectorAll("#tabs button").forEach(function(b){
     document.querySelectorAll(".tab").forEach(function(t){ t.hidden = t.id !== "tab-" + b.dataset.tab; });
     if (b.dataset.tab === "compare") drawCompare();
     if (b.dataset.tab === "teach") loadTeach();
+    if (b.dataset.tab === "analysis") drawAnalysis();
     window.dispatchEvent(new Event("resize"));
   });
 });
@@ -91,6 +92,7 @@ function openRun(runId, early){
     return first.then(function(){
       if (!$("tab-compare").hidden) drawCompare();
       if (!$("tab-teach").hidden) loadTeach();
+      if (!$("tab-analysis").hidden) drawAnalysis();
       loadSummary(runId, info.map);  // the whole run, read after the first screen
     });
   }).catch(function(err){ showError("view-error", err); });
@@ -173,6 +175,24 @@ function drawCompare(){
   }).catch(function(err){ showError("view-error", err); });
 }
 $("compare-reference").addEventListener("change", drawCompare);
+
+// ------------------------------------------------------------------ analysis (sensitivity, discovery, optimization)
+function drawAnalysis(){
+  if (!S.run) return;
+  const runId = S.run;
+  $("analysis-note").textContent = "reading the run...";
+  return api("/api/run/" + runId + "/analysis").then(function(a){
+    if (S.run !== runId) return;
+    $("analysis-note").textContent = a.note;
+    const box = $("analysis"); box.innerHTML = "";
+    return Promise.all(a.figures.map(function(f){
+      const div = document.createElement("div"); div.className = "plot"; div.dataset.figure = f.id;
+      const cap = document.createElement("p"); cap.className = "hint"; cap.textContent = f.caption;
+      box.appendChild(div); box.appendChild(cap);
+      return plot(div, f.figure);
+    }));
+  }).catch(function(err){ showError("view-error", err); });
+}
 
 // ------------------------------------------------------------------ teaching mode
 function loadTeach(){
