@@ -211,7 +211,8 @@ class RunView(Base):
     """One view of a stored run; query arguments are the view's arguments."""
 
     VIEWS = {"info": (), "summary": (), "analysis": (), "map": ("mode", "doctrine", "year", "member"),
-             "compare": ("reference",), "country": ("iso3", "variable", "doctrine", "member", "year"), "teach": ("doctrine", "member")}
+             "compare": ("reference",), "country": ("iso3", "variable", "doctrine", "member", "year"),
+             "teach": ("doctrine", "member")}
 
     async def get(self, run: str, view: str):
         if view not in self.VIEWS:
