@@ -105,13 +105,29 @@ def test_bad_view_values_answer_400_with_a_message(server, query, message):
     assert status == 400 and message in body["error"], body
 
 
+def _refused(url: str, body: bytes, headers: dict) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=30)
+    return err.value.code, err.value.read().decode()
+
+
 def test_a_body_that_is_not_a_json_object_answers_400(server):
     base, *_ = server
     for body in (b"[1, 2]", b"members=3"):
-        request = urllib.request.Request(base + "api/runs", data=body, method="POST")
-        with pytest.raises(urllib.error.HTTPError) as err:
-            urllib.request.urlopen(request, timeout=30)
-        assert err.value.code == 400 and "not a JSON object" in err.value.read().decode()
+        code, text = _refused(base + "api/runs", body, {"Content-Type": "application/json"})
+        assert code == 400 and "not a JSON object" in text
+
+
+def test_other_sites_cannot_start_runs(server):
+    base, *_ = server
+    body = b'{"members": 2, "years": 2}'
+    code, text = _refused(base + "api/runs", body, {"Content-Type": "text/plain"})  # a form from any web page
+    assert code == 415 and "application/json" in text
+    code, text = _refused(base + "api/runs", body, {"Content-Type": "application/json",
+                                                   "Origin": "http://example.com"})
+    assert code == 403 and "example.com" in text
+    assert get(base + "api/jobs")[1]["jobs"] == []
 
 
 def test_unknown_run_answers_400(server):
@@ -255,3 +271,16 @@ def test_analysis_runs_show_their_figures(tmp_path):
     ranked = views.store().read_table(run["run_id"], "indices").sort_values("rank")["parameter"]
     assert spec["ranked_by"] == f"sensitivity run {run['run_id']}"
     assert [s["name"] for s in spec["sliders"]] == list(dict.fromkeys(ranked))[:8]
+
+
+def test_the_cache_keeps_the_most_recently_used_runs_only(tmp_path, monkeypatch):
+    import nato_socialism.dashboard.views as V
+
+    monkeypatch.setattr(V, "KEEP_RUNS", 2)
+    root = tmp_path / "results"
+    ids = [small_run(root, members=2, horizon=2)[1] for _ in range(3)]
+    views = RunViews(root)
+    for run_id in [*ids, ids[1]]:
+        views.map(run_id, "p_democratic_socialist", "nato_first", 2024)
+    assert list(views._keys) == [ids[2], ids[1]]
+    assert {k[0] for k in views._extra} == {ids[1], ids[2]}

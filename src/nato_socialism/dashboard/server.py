@@ -11,7 +11,8 @@ Routes (all answers JSON unless noted; a bad value answers 400 with ``{"error": 
 * ``/api/run/<run>/info|summary|analysis|map|compare|country|teach`` the views of a stored run (:mod:`.views`).
 
 Only requests whose ``Host`` is this server's loopback address are answered (a web page
-elsewhere cannot reach the API through DNS rebinding). Views and run preparation are
+elsewhere cannot reach the API through DNS rebinding), and runs are started or cancelled
+only by JSON requests from the page itself (another site's page cannot post a form to it). Views and run preparation are
 computed in a small thread pool so the page stays responsive; model runs go through
 :class:`~.jobs.RunQueue`.
 """
@@ -71,6 +72,13 @@ class Base(tornado.web.RequestHandler):
         allowed = {f"{HOST}:{self.port[0]}", f"localhost:{self.port[0]}"}
         if self.request.host not in allowed:
             raise tornado.web.HTTPError(403, reason="dashboard answers requests to its loopback address only")
+        if self.request.method == "POST":  # only this page may start or cancel runs (no cross-site requests)
+            origin = self.request.headers.get("Origin")
+            if origin is not None and origin not in {f"http://{h}" for h in allowed}:
+                raise tornado.web.HTTPError(403, reason=f"requests from {origin} are not accepted")
+            if self.request.body and not self.request.headers.get("Content-Type", "").startswith(
+                    "application/json"):
+                raise tornado.web.HTTPError(415, reason="send the form as application/json")
 
     def set_default_headers(self):
         self.set_header("Cache-Control", "no-store")

@@ -24,6 +24,8 @@ from ..report import figures as F
 from ..report.build import summary_html
 from ..report.data import FAN_QUANTILES, KEPT_COLUMNS, MAP_QUANTILES, RunData, load_run_data
 
+#: Runs whose tables stay cached (the most recently used ones).
+KEEP_RUNS = 4
 #: Country variables the country panel can draw as fan charts (the non-categorical ones).
 COUNTRY_FAN_VARIABLES = ("support", "reaction", "living", "displaced_share")
 
@@ -90,6 +92,10 @@ class RunViews:
             if self._keys.get(run_id) != key:  # the run changed: forget all of it
                 self._keys[run_id] = key
                 self._extra = {k: v for k, v in self._extra.items() if k[0] != run_id}
+            self._keys[run_id] = self._keys.pop(run_id)  # most recently used last
+            for old in list(self._keys)[:-KEEP_RUNS]:  # memory stays bounded however many runs are opened
+                del self._keys[old]
+                self._extra = {k: v for k, v in self._extra.items() if k[0] != old}
             lock = self._loading.setdefault((run_id, name), threading.Lock())
         with lock:  # one computation per item at a time; others go on in parallel
             if (run_id, name) not in self._extra:
