@@ -87,6 +87,17 @@ def test_views_of_a_stored_run(server):
     teach = get(base + f"api/run/{run_id}/teach?doctrine=nato_first&member=0")[1]
     assert [s["year"] for s in teach["steps"]][:1] == [2023] and len(teach["steps"]) >= 2
     assert all(s["text"].startswith(str(s["year"])) for s in teach["steps"])
+    # a year's regime changes are named most populous first
+    k = store.read(run_id, "trajectories").query("doctrine == 'nato_first' and member == 0")
+    regime, pop = (k.pivot(index="year", columns="iso3", values=v) for v in ("regime", "pop"))
+    names = dict(zip(rd.countries["iso3"], rd.countries["name"], strict=True))
+    for step in teach["steps"][1:]:
+        y = step["year"]
+        changed = [c for c in regime.columns if regime.loc[y - 1, c] != regime.loc[y, c]]
+        if changed:
+            assert step["text"].startswith(f"{y}: regime change in {names[max(changed, key=lambda c: pop.loc[y, c])]} ")
+        else:
+            assert "largest change: support" in step["text"]
 
 
 @pytest.mark.parametrize(("query", "message"), [

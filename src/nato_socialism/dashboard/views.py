@@ -254,7 +254,12 @@ class RunViews:
         return out
 
     def teach(self, run: str, doctrine: str, member=0) -> dict:
-        """Teaching mode: for each year of one kept member, the largest change and why."""
+        """Teaching mode: for each year of one kept member, the largest change and why.
+
+        The largest change of a year is its regime changes (most populous countries first), else
+        the country whose coalition support moved most, with the part of the decomposition that
+        moved it most.
+        """
         from ..model.state import REGIME_LABELS, Regime
         from ..model.switches import CONTRIBUTION_LABELS
 
@@ -269,11 +274,13 @@ class RunViews:
         why = self._why_rows(run, doctrine, member)
         regime = k.pivot(index="year", columns="iso3", values="regime").sort_index()
         support = k.pivot(index="year", columns="iso3", values="support").sort_index()
+        pop = k.pivot(index="year", columns="iso3", values="pop").sort_index()
         years = [int(y) for y in regime.index]
         steps = [{"year": years[0], "text": f"{years[0]}: the starting world ({doctrine}, member {member})."}]
         for before, after in zip(years[:-1], years[1:], strict=True):
             a, z = regime.loc[before], regime.loc[after]
             changed = [c for c in regime.columns if a[c] != z[c] and np.isfinite(a[c]) and np.isfinite(z[c])]
+            changed.sort(key=lambda c: -pop.loc[after, c])  # the most people first
             if changed:
                 shown = [f"{names.get(c, c)} {REGIME_LABELS[Regime(int(a[c]))]} → {REGIME_LABELS[Regime(int(z[c]))]}"
                          for c in changed[:4]]
@@ -319,10 +326,10 @@ class RunViews:
         return self._cached(run, f"summary {doctrine} {variable}", make)
 
     def _kept(self, run: str, doctrine: str, member: int) -> pd.DataFrame:
-        """One kept member's trajectories (columns of the report's ``kept``)."""
+        """One kept member's trajectories (columns of the report's ``kept``, and population)."""
         def make(store, run_id):
             with store.query(run_id) as con:
-                return con.execute(f"select {', '.join(KEPT_COLUMNS)} from trajectories where doctrine = ? "
+                return con.execute(f"select {', '.join(KEPT_COLUMNS)}, pop from trajectories where doctrine = ? "
                                    "and member = ? order by year, iso3", [doctrine, member]).df()
         return self._cached(run, f"kept {doctrine} {member}", make)
 
