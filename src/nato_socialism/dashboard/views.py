@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ from ..report import figures as F
 from ..report.build import summary_html
 from ..report.data import FAN_QUANTILES, KEPT_COLUMNS, MAP_QUANTILES, RunData, load_run_data
 
+#: Seconds for which a run's state (status, committed chunks) is taken as known.
+RECHECK = 1.0
 #: Runs whose tables stay cached (the most recently used ones).
 KEEP_RUNS = 4
 #: Country variables the country panel can draw as fan charts (the non-categorical ones).
@@ -50,6 +53,7 @@ class RunViews:
     def __init__(self, results: Path):
         self.results = Path(results)
         self._keys: dict[str, tuple] = {}
+        self._seen: dict[str, tuple[float, tuple]] = {}
         self._extra: dict[tuple, object] = {}
         self._lock = threading.Lock()
         self._loading: dict[tuple, threading.Lock] = {}
@@ -78,12 +82,22 @@ class RunViews:
         return out
 
     def _version(self, run: str) -> tuple[object, str, tuple]:
-        """The store, the run id and what identifies the run's current content (status, committed chunks)."""
+        """The store, the run id and what identifies the run's current content (status, committed chunks).
+
+        Looked up at most every :data:`RECHECK` seconds per run (a request reads several cached
+        items; each lookup opens the database).
+        """
+        now = time.monotonic()
+        seen = self._seen.get(run)
+        if seen is not None and now - seen[0] < RECHECK:
+            return seen[1]
         store = self.store()
         run_id = store.resolve(run)
         chunks = store.run_dir(run_id) / "chunks"  # manifests are written last, atomically: counting them is enough
         committed = sum(1 for _ in chunks.glob("*.json")) if chunks.is_dir() else 0
-        return store, run_id, (store.meta(run_id)["status"], committed)
+        found = (store, run_id, (store.meta(run_id)["status"], committed))
+        self._seen[run] = (now, found)
+        return found
 
     def _cached(self, run: str, name: str, make):
         """``make(store, run_id)`` once per run content (recomputed when the run has changed)."""
