@@ -275,7 +275,7 @@ function slider(kind, p, about){
   r.min = p.low; r.max = p.high; r.step = (p.high - p.low) / 100 || 0.01; r.value = p.default;
   r.dataset.kind = kind; r.dataset.name = p.name;
   const v = document.createElement("input"); v.type = "text"; v.size = 7; v.value = p.default; v.id = "v-" + kind + "-" + p.name;
-  r.addEventListener("input", function(){ v.value = r.value; fix.checked = true; });
+  r.addEventListener("input", function(){ v.value = String(+(+r.value).toPrecision(4)); fix.checked = true; });
   v.addEventListener("input", function(){ r.value = v.value; fix.checked = true; });
   const name = document.createElement("span"); name.className = "name"; name.textContent = p.name;
   d.appendChild(fix); d.appendChild(name); d.appendChild(document.createElement("br"));
