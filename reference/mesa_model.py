@@ -53,12 +53,15 @@ from .plain_loop import (
     clip,
     cohesion,
     competing_risk_event,
+    country_blocs,
     delay,
     democracy_toward_regime,
     enter_regime,
     expit,
     grievance,
     hazard_multiplier,
+    immigration_ledger,
+    incumbent_next,
     integrate,
     integration_capacity,
     lost_office_after,
@@ -118,8 +121,7 @@ class CountryAgent(mesa.Agent):
         self.draw = {s: m.draws[s][i] for s in (STREAM_OCCURS, STREAM_WHICH, STREAM_TYPE, STREAM_SUCCESS,
                                                    STREAM_OUTCOME)}
         self.first_world = bool(m.ctx.blocs.first_world[t, i])
-        self.nato = bool(m.ctx.blocs.nato[t, i])
-        self.developing = bool(m.ctx.blocs.primary[t, i] == m.ctx.blocs.primary_ids.index("developing"))
+        self.blocs = country_blocs(m.ctx, t, i)
         self.dS = dict.fromkeys(CONTRIBUTIONS, 0.0)
         self.dR = dict.fromkeys(CONTRIBUTIONS, 0.0)
         self.new = {}
@@ -148,7 +150,7 @@ class CountryAgent(mesa.Agent):
     def request_controls(self) -> None:
         """The doctrine's requested controls for this country."""
         m = self.model
-        target = relocation_target(m.spec, self.nato, self.developing)
+        target = relocation_target(m.spec, self.blocs)
         self.requested = requested_controls(m.spec, self.regime, self.first_world, target, self.pop,
                                             self.unemployment, self.thin, m.any_thin, m.p)
 
@@ -199,16 +201,27 @@ class CountryAgent(mesa.Agent):
         m = self.model
         sw, p = m.ctx.switches, m.p
         self.invest = self.applied["integration_investment"] if sw.on("integration") else 0.0
+        self.ledger = 0.0
         if sw.on("integration"):
             capacity = integration_capacity(self.pop_now, self.unemployment, self.invest, p)
             self.new["unintegrated"], self.integrated, excess = integrate(self.unintegrated, self.inflow, capacity, p)
         else:
             self.new["unintegrated"], self.integrated, excess = self.unintegrated + self.inflow, 0.0, 0.0
+        recent = self.integrated_recent * (1.0 - 1.0 / p.contact_memory) + self.integrated
+        self.new["integrated_recent"] = recent
+        if sw.on("integration"):
+            self.ledger = immigration_ledger(recent / self.pop_now, self.inflow, capacity, self.pop_now, self.income,
+                                             self.unemployment, p, sw)
         excess_share = excess / self.pop_now
         perceived = delay(self.perceived_excess, excess_share, p.perception_time, sw.on("delays"))
         self.new["perceived_excess"] = perceived
-        if sw.on("integration_erosion"):
-            self.dS["M7"] = -p.erosion_strength * perceived / max(cohesion(self.breadth, p), 0.2)
+        self.inc_erosion = 0.0
+        if sw.on("integration_erosion"):  # on the governing coalition
+            erosion = -p.erosion_strength * perceived / max(cohesion(self.breadth, p), 0.2)
+            if self.regime == DEM_SOC:
+                self.dS["M7"] = erosion
+            else:
+                self.inc_erosion = erosion
         # the change of unemployment by cause (M11 background, M7 inflow beyond capacity)
         self.du = {"M11": 0.0, "M7": 0.0}
         if sw.on("background"):
@@ -227,7 +240,7 @@ class CountryAgent(mesa.Agent):
             "M11": math.log(self.new["gdppc"]),
             "M10": math.log1p(-self.new["scarcity"]),
             "M8": aid_consumption_log(self.aid_given, self.received, p, sw.on("aid_donor_cost")),
-            "M7": math.log1p(-self.invest),
+            "M7": math.log1p(-self.invest) + self.ledger,
         }
         self.gap = {k: self.comp[k] - getattr(self, field) for k, field in CHANNELS.items()}
         self.gap_total = self.gap["M11"] + self.gap["M10"] + self.gap["M8"] + self.gap["M7"]
@@ -278,8 +291,7 @@ class CountryAgent(mesa.Agent):
         """M9 reactionary support; the moralists' frustration costs support (section 3)."""
         m = self.model
         sw, p = m.ctx.switches, m.p
-        recent = self.integrated_recent * (1.0 - 1.0 / p.contact_memory) + self.integrated
-        self.new["integrated_recent"] = recent
+        recent = self.new["integrated_recent"]
         if sw.on("reaction"):
             target = self.reaction_base
             if sw.on("reaction_immigration"):
@@ -330,6 +342,11 @@ class CountryAgent(mesa.Agent):
         r_raw = self.reaction + sum(self.dR[k] for k in CONTRIBUTIONS)
         reaction = clip(r_raw, 0.0, 1.0 - support)
         self.dR["clip"] = reaction - r_raw
+        if self.new_regime == DEM_SOC:
+            self.new["incumbent_support"] = support
+        else:
+            self.new["incumbent_support"] = incumbent_next(self.incumbent_support, support, reaction,
+                                                           self.inc_erosion, p)
         self.new.update(support=support, reaction=reaction, pop=self.pop_now, growth=self.growth_now,
                         aid_received=self.received, displaced=self.displaced_now)
         for k, field in CHANNELS.items():
@@ -446,7 +463,8 @@ class NatoSocialismModel(mesa.Model):
         if sw.on("migration"):
             flows = migrate(self._column("pop_now"), self._column("income"), self._column("unemployment"),
                             self._column("poverty"), self._column("turmoil"), self._column("displaced"),
-                            [a.applied["immigration_cap"] for a in self.countries], self.geo, p, sw)
+                            [a.applied["immigration_cap"] for a in self.countries],
+                            [a.applied["asylum_acceptance"] for a in self.countries], self.geo, p, sw)
             for i, a in enumerate(self.countries):
                 a.pop_now = a.pop_now + (flows["immigrants"][i] + flows["refugees_in"][i]
                                          - flows["emigrants"][i] - flows["refugees_out"][i])

@@ -85,6 +85,10 @@ DEMOCRACY_BOUNDS = {
     REACT: (0.0, 0.35),
 }
 DEMOCRACY_RELAX_RATE = 0.3
+#: Weight of an unfree country as a ``south`` relocation target ("free first").
+UNFREE_TARGET_WEIGHT = 0.25
+#: Income at which ageing and labour shortages weigh fully in M7's ledger.
+RICH_INCOME = 40000.0
 #: Przeworski's income band edges (1985 PPP $), converted with ``ppp1985_to_2021``.
 BAND_EDGES_1985 = (1000.0, 3000.0, 6055.0)
 #: M10: democracy level of a republic without democratic history beyond its regime's floor.
@@ -118,9 +122,25 @@ def member_params(p, m: int) -> SimpleNamespace:
 
 
 # --------------------------------------------------------------------------- doctrine, moralism
-def relocation_target(spec, nato: bool, developing: bool) -> float:
-    """Weight of a country as a destination of relocating organizers (doctrine rule)."""
-    return 1.0 if (nato if spec.relocate_to == "nato" else developing) else 0.0
+def relocation_target(spec, blocs: dict[str, bool]) -> float:
+    """Weight of a country as a destination of relocating organizers (doctrine rule).
+
+    ``blocs``: the country's membership of every bloc this year. A bloc list (``targets``)
+    wins; ``south`` is outside the first world, free countries (the periphery of
+    democracies) at weight 1 and the others at ``UNFREE_TARGET_WEIGHT``.
+    """
+    if spec.targets:
+        return 1.0 if any(blocs[b] for b in spec.targets) else 0.0
+    if spec.relocate_to == "south":
+        if blocs["first_world"]:
+            return 0.0
+        return 1.0 if blocs["periphery"] else UNFREE_TARGET_WEIGHT
+    return 1.0 if blocs[spec.relocate_to] else 0.0
+
+
+def country_blocs(ctx, t: int, i: int) -> dict[str, bool]:
+    """Country ``i``'s membership of every bloc in year index ``t``."""
+    return {b: bool(v[t, i]) for b, v in ctx.blocs.by_id.items()}
 
 
 def margin_is_thin(spec, regime: int, first_world: bool, support: float, reaction: float, p) -> bool:
@@ -148,6 +168,7 @@ def requested_controls(spec, regime, first_world, target, pop, unemployment, thi
     aid = p.baseline_aid_share if (first_world and not closed) else 0.0
     invest = 0.0
     priority = 0.0
+    asylum = 0.0 if closed else p.baseline_asylum_acceptance  # share of asylum claims granted, outside the cap
     if socialist:
         if spec.cap_to_capacity is not None:
             own_cap = spec.cap_to_capacity * integration_capacity(
@@ -158,8 +179,11 @@ def requested_controls(spec, regime, first_world, target, pop, unemployment, thi
             aid = spec.aid_share
         invest = spec.integration_investment
         priority = spec.aid_priority
+        if spec.asylum_acceptance is not None:
+            asylum = spec.asylum_acceptance
     if thin:
         cap = cap * spec.safety_cut
+        asylum = asylum * spec.safety_cut
     if any_thin and socialist and first_world:
         aid = aid * spec.safety_cut
     return {
@@ -169,6 +193,7 @@ def requested_controls(spec, regime, first_world, target, pop, unemployment, thi
         "immigration_cap": cap,
         "integration_investment": invest,
         "aid_share": aid,
+        "asylum_acceptance": asylum,
         "aid_priority": priority,
     }
 
@@ -341,24 +366,28 @@ def economic_emigration(income: float, unemployment: float, pop: float, p) -> fl
     return p.emigration_max_rate * emigration_hump(income, p) * push * pop
 
 
-def allocate(desired, attract, room, geo: Geography, t: float):
+def allocate(desired, attract, room, geo: Geography, t: float, granted=None):
     """M6 one round of gravity allocation under caps: (emigrants who left, immigrants admitted).
 
-    ``Z = a @ K``; ``in_d = a_d ((E / Z) @ K)_d``; ``acc_d = min(1, room_d / in_d)``;
+    ``Z = a @ K``; ``in_d = a_d ((E / Z) @ K)_d``; ``acc_d = min(1, room_d / in_d)``, or, for
+    asylum seekers, ``acc_d`` = the share ``granted`` (clipped to [0, 1]) whatever the room;
     ``out_o = (E_o / Z_o) ((a acc) @ K)_o``.
     """
     z = kernel_product(attract, geo, t)
     per_z = [d / zi if zi > 0.0 else 0.0 for d, zi in zip(desired, z, strict=True)]
     reach = kernel_product(per_z, geo, t)
     demand = [a * r for a, r in zip(attract, reach, strict=True)]
-    accept = [r / max(d, 1e-300) if d > r else 1.0 for d, r in zip(demand, room, strict=True)]
+    if granted is None:
+        accept = [r / max(d, 1e-300) if d > r else 1.0 for d, r in zip(demand, room, strict=True)]
+    else:
+        accept = [clip(g, 0.0, 1.0) for g in granted]
     back = kernel_product([a * c for a, c in zip(attract, accept, strict=True)], geo, t)
     left = [pz * b for pz, b in zip(per_z, back, strict=True)]
     admitted = [d * c for d, c in zip(demand, accept, strict=True)]
     return left, admitted
 
 
-def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, geo, p, switches):
+def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance, geo, p, switches):
     """M6 one year of migration (lists over countries); returns a dict of flows in people.
 
     Keys: ``emigrants``, ``immigrants``, ``refugees_out``, ``refugees_in``, ``displaced``.
@@ -367,7 +396,7 @@ def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, geo, p,
     economic = switches.on("migration_economic")
     refugees = switches.on("migration_refugees")
     caps = switches.on("migration_caps")
-    desired, to_neighbours, stock = [0.0] * n, [0.0] * n, [0.0] * n
+    desired, asylum, to_neighbours, stock = [0.0] * n, [0.0] * n, [0.0] * n, [0.0] * n
     attract, room = [0.0] * n, [0.0] * n
     for i in range(n):
         econ = economic_emigration(income[i], unemployment[i], pop[i], p) if economic else 0.0
@@ -379,7 +408,8 @@ def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, geo, p,
         stock[i] = displaced[i] * (1.0 - p.displacement_return_rate) + new_displaced
         crossing = p.refugee_cross_border_share * new_displaced  # psi cross a border
         to_neighbours[i] = p.refugee_neighbour_share * crossing  # chi of them stay next door
-        desired[i] = econ + (crossing - to_neighbours[i])  # the rest join the gravity flow
+        desired[i] = econ
+        asylum[i] = crossing - to_neighbours[i]  # the rest seek asylum further away, outside the caps
         # a_d = (y_d / 20000)^alpha L(u_d); room = cap pop (no cap: infinite)
         income_pull = (income[i] / REFERENCE_INCOME) ** p.destination_income_elasticity
         attract[i] = income_pull * labour_demand(unemployment[i], p)
@@ -398,6 +428,11 @@ def migrate(pop, income, unemployment, poverty, turmoil, displaced, cap, geo, p,
         left2, admitted2 = allocate(still, attract2, free, geo, t)
         left = [a + b for a, b in zip(left, left2, strict=True)]
         admitted = [a + b for a, b in zip(admitted, admitted2, strict=True)]
+    # asylum seekers: one gravity round, each destination grants its asylum acceptance (no cap);
+    # those refused stay displaced at home
+    left3, admitted3 = allocate(asylum, attract, room, geo, t, granted=asylum_acceptance)
+    left = [a + b for a, b in zip(left, left3, strict=True)]
+    admitted = [a + b for a, b in zip(admitted, admitted3, strict=True)]
     return {"emigrants": left, "immigrants": admitted, "refugees_out": to_neighbours,
             "refugees_in": refugees_in, "displaced": stock}
 
@@ -412,6 +447,31 @@ def integration_capacity(pop: float, unemployment: float, invest: float, p) -> f
     """M7 ``C = pop (k0 + k_inv 100 invest) labour`` (people per year)."""
     base = p.integration_capacity_base + p.integration_capacity_investment * 100.0 * invest
     return pop * base * labour_demand(unemployment, p)
+
+
+def immigration_ledger(recent_share, inflow, capacity, pop, income, unemployment, p, sw) -> float:
+    """M7's two-sided ledger (log-points of living standard).
+
+    Labour, fiscal and ageing gains of recently integrated newcomers; the cost of labour
+    demand closed borders leave unfilled. Ageing and shortages weigh min(1, y / 40000).
+    """
+    rich = min(1.0, income / RICH_INCOME)
+    x = 0.0
+    if sw.on("integration_labour_gain"):
+        x = x + p.immigration_labour_gain * labour_demand(unemployment, p) * recent_share
+    if sw.on("integration_fiscal_gain"):
+        x = x + p.immigration_fiscal_gain * recent_share
+    if sw.on("integration_ageing_gain"):
+        x = x + p.immigration_ageing_gain * rich * recent_share
+    if sw.on("integration_closed_border_cost"):
+        x = x - p.closed_border_cost * rich * max(0.0, capacity - inflow) / pop
+    return x
+
+
+def incumbent_next(incumbent, support, reaction, erosion, p) -> float:
+    """A non-socialist governing coalition's support: eroded, returning to 1 - S - R at rate k."""
+    room = max(0.0, 1.0 - support - reaction)
+    return clip(incumbent + p.incumbent_recovery_rate * (room - incumbent) + erosion, 0.0, room)
 
 
 def integrate(unintegrated: float, inflow: float, capacity: float, p):
@@ -709,12 +769,10 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
 
     # ---- 1. doctrine, moralist pressure, scheduled policies --------------------------------
     first_world = ctx.blocs.first_world[t].tolist()
-    nato = ctx.blocs.nato[t].tolist()
-    developing = (ctx.blocs.primary[t] == ctx.blocs.primary_ids.index("developing")).tolist()
     thin = [margin_is_thin(spec, regime[i], first_world[i], s.support[i], s.reaction[i], p) for i in countries]
     any_thin = any(thin)
     requested = [
-        requested_controls(spec, regime[i], first_world[i], relocation_target(spec, nato[i], developing[i]),
+        requested_controls(spec, regime[i], first_world[i], relocation_target(spec, country_blocs(ctx, t, i)),
                            s.pop[i], s.unemployment[i], thin[i], any_thin, p)
         for i in countries
     ]
@@ -755,7 +813,8 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     # ---- 4. M6 migration ---------------------------------------------------------------------
     if sw.on("migration"):
         flows = migrate(pop, income, s.unemployment, s.poverty, s.turmoil, s.displaced,
-                        [c["immigration_cap"] for c in applied], geo, p, sw)
+                        [c["immigration_cap"] for c in applied], [c["asylum_acceptance"] for c in applied],
+                        geo, p, sw)
         for i in countries:
             pop[i] = pop[i] + (flows["immigrants"][i] + flows["refugees_in"][i]
                                - flows["emigrants"][i] - flows["refugees_out"][i])
@@ -767,7 +826,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     # ---- 5. M7 integration, erosion, unemployment ------------------------------------------
     invest = [c["integration_investment"] if sw.on("integration") else 0.0 for c in applied]
     unintegrated, integrated, excess_share = list(zeros), list(zeros), list(zeros)
-    perceived, unemployment = list(zeros), list(zeros)
+    perceived, unemployment, recent, ledger, inc_erosion = (list(zeros) for _ in range(5))
     du_cause = {"M11": list(zeros), "M7": list(zeros)}
     for i in countries:
         if sw.on("integration"):
@@ -775,10 +834,19 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
             unintegrated[i], integrated[i], excess = integrate(s.unintegrated[i], inflow[i], capacity, p)
         else:
             unintegrated[i], excess = s.unintegrated[i] + inflow[i], 0.0
+        # I_rec' = I_rec (1 - 1 / memory) + I (contact, M9; the ledger's integrated newcomers)
+        recent[i] = s.integrated_recent[i] * (1.0 - 1.0 / p.contact_memory) + integrated[i]
+        if sw.on("integration"):
+            ledger[i] = immigration_ledger(recent[i] / pop[i], inflow[i], capacity, pop[i], income[i],
+                                           s.unemployment[i], p, sw)
         excess_share[i] = excess / pop[i]
         perceived[i] = delay(s.perceived_excess[i], excess_share[i], p.perception_time, sw.on("delays"))
-        if sw.on("integration_erosion"):  # dS_M7 = -eps x~ / max(cohesion, 0.2)
-            dS["M7"][i] = -p.erosion_strength * perceived[i] / max(cohesion(breadth[i], p), 0.2)
+        if sw.on("integration_erosion"):  # dS_M7 = -eps x~ / max(cohesion, 0.2), on the governing coalition
+            erosion = -p.erosion_strength * perceived[i] / max(cohesion(breadth[i], p), 0.2)
+            if soc[i]:
+                dS["M7"][i] = erosion
+            else:
+                inc_erosion[i] = erosion
         # the change of unemployment by cause (M11 background, M7 inflow beyond capacity)
         if m11:
             structural = float(ctx.structural_unemployment[i])
@@ -788,7 +856,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         unemployment[i] = clip(s.unemployment[i] + (du_cause["M11"][i] + du_cause["M7"][i]), 0.005, 0.5)
 
     # ---- 6. living standards, poverty, gaps against expectations by channel -----------------
-    # ln L = ln y + ln(1 - s) + ln(1 - aid + c a) + ln(1 - invest); L = 0.65 exp(ln L);
+    # ln L = ln y + ln(1 - s) + ln(1 - aid + c a) + (ln(1 - invest) + ledger); L = 0.65 exp(ln L);
     # each channel's gap is its value minus its M12 expectation.
     donor_cost = sw.on("aid_donor_cost")
     comp = {k: list(zeros) for k in CHANNELS}
@@ -798,7 +866,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         comp["M11"][i] = math.log(gdppc[i])
         comp["M10"][i] = math.log1p(-scar[i])
         comp["M8"][i] = aid_consumption_log(aid_share[i], received[i], p, donor_cost)
-        comp["M7"][i] = math.log1p(-invest[i])
+        comp["M7"][i] = math.log1p(-invest[i]) + ledger[i]
         for k, field in CHANNELS.items():
             gap[k][i] = comp[k][i] - getattr(s, field)[i]
         gap_total[i] = gap["M11"][i] + gap["M10"][i] + gap["M8"][i] + gap["M7"][i]
@@ -847,7 +915,6 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     # ---- 9. M9 reactionary support ------------------------------------------------------------
     # I_rec' = I_rec (1 - 1 / memory) + I;  R* = R0 + rho_imm (U/pop - U0/pop0) - rho_c I_rec/pop;
     # dR_M9 = kappa (R* - R); rho_ls max(0, -gap) is attributed to the channels by their share.
-    recent = [s.integrated_recent[i] * (1.0 - 1.0 / p.contact_memory) + integrated[i] for i in countries]
     if sw.on("reaction"):
         for i in countries:
             target = s.reaction_base[i]
@@ -901,12 +968,16 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         r_raw = s.reaction[i] + total
         reaction[i] = clip(r_raw, 0.0, 1.0 - support[i])  # S + R <= 1
         dR["clip"][i] = reaction[i] - r_raw
+    # the governing coalition's support: the socialists' where they govern after the year
+    incumbent = [support[i] if new_regime[i] == DEM_SOC
+                 else incumbent_next(s.incumbent_support[i], support[i], reaction[i], inc_erosion[i], p)
+                 for i in countries]
 
     m12 = sw.on("delays")
     drift = p.frontier_growth if m11 else 0.0  # expected income drifts with the frontier
     new = {
         "pop": pop, "gdppc": gdppc, "democracy": democracy, "movement": movement,
-        "support": support, "reaction": reaction, "unemployment": unemployment,
+        "support": support, "incumbent_support": incumbent, "reaction": reaction, "unemployment": unemployment,
         "unintegrated": unintegrated, "integrated_recent": recent, "displaced": displaced,
         "poverty": poverty, "living": living, "scarcity": scar, "aid_received": received,
         "growth": growth, "perceived_excess": perceived, "turmoil": turmoil,

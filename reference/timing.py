@@ -24,8 +24,9 @@ from . import mesa_model, plain_loop
 #: The ``nato_first`` doctrine rule (same values as
 #: ``nato_socialism.model.doctrines.DOCTRINES["nato_first"].spec``; a test checks it).
 NATO_FIRST = SimpleNamespace(
-    relocation_rate=0.03, relocate_to="nato", alliance_breadth=0.6, cap_to_capacity=1.0,
+    relocation_rate=0.03, relocate_to="nato", targets=(), alliance_breadth=0.6, cap_to_capacity=1.0,
     unemployment_target=0.05, integration_investment=0.005, aid_share=0.007, aid_priority=2.0,
+    asylum_acceptance=0.43,
     safety_margin=0.06, safety_cut=0.2,
 )
 

@@ -30,7 +30,7 @@ from nato_socialism.model.registry import REGISTRY_PATH
 pytestmark = pytest.mark.slow
 
 DOCTRINES = ["nato_first", "open_solidarity", "status_quo", "custom", "nato_frist", ""]
-OUTCOMES = ["demsoc_share_end", "first_world_stability", "year_demsoc_50", "essay_sequence", "demsoc_shar", "x"]
+OUTCOMES = ["demsoc_share_end", "first_world_failure_rate", "year_demsoc_50", "essay_sequence", "demsoc_shar", "x"]
 WINDOWS = ["1990:2019", "2000:2004", "1960:1989", "2019:1990", "1800:1850", "x", "none", "1990-2019"]
 SMALL = ["1", "2", "3", "0", "-1", "abc", "", "2.5", "1e2"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nato_socialism.model.doctrines import DOCTRINE_NAMES
+from nato_socialism.model.doctrines import DEFAULT_DOCTRINES
 from nato_socialism.model.outcomes import OUTCOMES
 from nato_socialism.model.parameters import registry
 
@@ -26,15 +26,15 @@ def run_json(tmp_path_factory):
     return json.loads(out.stdout)
 
 
-def test_run_json_gives_all_six_doctrines_every_outcome(run_json):
+def test_run_json_gives_the_default_doctrines_every_outcome(run_json):
     summary = run_json["summary"]
-    assert {r["doctrine"] for r in summary} == set(DOCTRINE_NAMES)
+    assert {r["doctrine"] for r in summary} == set(DEFAULT_DOCTRINES)
     assert {r["outcome"] for r in summary} == set(OUTCOMES)
     for r in summary:
         assert r["direction"] in ("higher", "lower", "none")
         assert {"median", "p05", "p95", "mc_se", "reached"} <= set(r)
     pairs = {(r["a"], r["b"]) for r in run_json["comparison"]}
-    assert len(pairs) == len(DOCTRINE_NAMES) * (len(DOCTRINE_NAMES) - 1)
+    assert len(pairs) == len(DEFAULT_DOCTRINES) * (len(DEFAULT_DOCTRINES) - 1)
 
 
 def test_explain_decomposes_a_country_year_exactly():

@@ -14,7 +14,7 @@ def _outcomes(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
     rows = []
     for doctrine, values in (("nato_first", a), ("open_solidarity", b)):
         frame = pd.DataFrame({name: np.zeros(len(values)) for name in OUTCOMES})
-        frame["world_poverty_mean"] = values
+        frame["poverty_years_830"] = values
         frame.insert(0, "doctrine", doctrine)
         frame.insert(0, "member", np.arange(len(values)))
         rows.append(frame)
@@ -23,7 +23,7 @@ def _outcomes(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
 
 def _row(frame: pd.DataFrame) -> pd.Series:
     out = compare(frame, never_year=2124)
-    return out[(out.a == "nato_first") & (out.outcome == "world_poverty_mean")].iloc[0]
+    return out[(out.a == "nato_first") & (out.outcome == "poverty_years_830")].iloc[0]
 
 
 def test_every_member_favours_a_yet_the_interval_has_width():

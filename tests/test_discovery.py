@@ -137,13 +137,13 @@ def test_cli_says_when_no_box_beats_chance(stored):
 def test_bad_names(stored):
     store, run_id = stored
     with pytest.raises(UserError, match="no doctrine 'south_first'"):
-        discover(store, run_id, "world_poverty_mean", "south_first", "open_solidarity")
+        discover(store, run_id, "poverty_years_830", "south_first", "open_solidarity")
     with pytest.raises(UserError, match="no better direction"):
         discover(store, run_id, "transitions", "nato_first", "open_solidarity")
     with pytest.raises(UserError, match="unknown outcome"):
         discover(store, run_id, "povrety", "nato_first", "open_solidarity")
     with pytest.raises(UserError, match="expected prim or cart"):
-        discover(store, run_id, "world_poverty_mean", "nato_first", "open_solidarity", method="crat")
+        discover(store, run_id, "poverty_years_830", "nato_first", "open_solidarity", method="crat")
     with pytest.raises(UserError, match="threshold must be in"):
-        discover(store, run_id, "world_poverty_mean", "nato_first", "open_solidarity",
+        discover(store, run_id, "poverty_years_830", "nato_first", "open_solidarity",
                  config=DiscoveryConfig(threshold=1.5))

@@ -12,7 +12,7 @@ MEMBERS = 120
 CHANNELS = ("integration_erosion", "aid_donor_cost", "reaction_immigration")
 
 
-def _advantage(result, outcome="first_world_stability"):
+def _advantage(result, outcome="first_world_failure_rate"):
     c = result.compare()
     row = c[(c.a == "nato_first") & (c.b == "open_solidarity") & (c.outcome == outcome)].iloc[0]
     return row
@@ -27,17 +27,17 @@ def essay(tmp_path_factory):
     return simulate("essay_premises", **kw), simulate(str(off), **kw)
 
 
-def test_under_essay_premises_nato_first_is_more_stable_in_the_first_world(essay):
+def test_under_essay_premises_nato_first_fails_less_in_the_first_world(essay):
     on, _ = essay
-    row = _advantage(on)
-    low = row.diff_mean - 1.645 * row.diff_mean_se
-    assert low > 0, f"paired 90 % interval of the mean difference includes zero: {row.to_dict()}"
+    row = _advantage(on)  # nato_first - open_solidarity, failures per 100 country-years: lower is better
+    high = row.diff_mean + 1.645 * row.diff_mean_se
+    assert high < 0, f"paired 90 % interval of the mean difference includes zero: {row.to_dict()}"
     assert row.p_a_better > 0.5
 
 
 def test_switching_off_the_donor_cost_channels_removes_most_of_the_advantage(essay):
     on, off = essay
-    adv_on, adv_off = _advantage(on).diff_mean, _advantage(off).diff_mean
+    adv_on, adv_off = -_advantage(on).diff_mean, -_advantage(off).diff_mean
     assert adv_on > 0
     assert adv_off <= 0.2 * adv_on, (adv_on, adv_off)
 

@@ -24,7 +24,7 @@ def test_model_declares_registry_uncertainties_levers_and_outcomes():
     assert [lv.name for lv in model.levers] == list(CUSTOM_CONTROLS)
     kinds = {o.name: o.kind for o in model.outcomes}
     assert set(kinds) == set(OUTCOMES)
-    assert kinds["world_poverty_mean"] == ScalarOutcome.MINIMIZE
+    assert kinds["poverty_years_830"] == ScalarOutcome.MINIMIZE
     assert kinds["demsoc_share_end"] == ScalarOutcome.MAXIMIZE
     assert kinds["transitions"] == ScalarOutcome.INFO
     named = ema_model("default", horizon=10, levers="doctrine")
@@ -38,7 +38,7 @@ def test_sequential_evaluator_runs_a_tiny_experiment():
     assert len(experiments) == 4
     assert set(outcomes) == set(OUTCOMES)
     assert all(len(v) == 4 for v in outcomes.values())
-    assert np.isfinite(outcomes["world_poverty_mean"]).all()
+    assert np.isfinite(outcomes["poverty_years_830"]).all()
 
 
 def test_member_function_matches_the_ensemble_machinery():

@@ -12,7 +12,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 @pytest.mark.parametrize(
     ("script", "args", "expect"),
     [
-        ("compare_doctrines.py", ["12"], "first_world_stability"),
+        ("compare_doctrines.py", ["12"], "first_world_failure_rate"),
         ("why_did_support_fall.py", ["DEU", "2030"], "Change of coalition support in DEU, 2030"),
     ],
 )

@@ -146,7 +146,12 @@ def test_m6_migration_conserves_people_and_respects_caps():
     flows = migration_flows(pop, income, u, poverty, np.ones((3, n)), np.zeros((3, n)), cap, p, ctx)
     net = flows.net.sum(axis=1)
     assert np.all(np.abs(net) <= 1e-9 * pop.sum(axis=1))
-    assert np.all(flows.admitted <= cap * pop * (1 + 1e-9) + 1e-6)
+    # asylum is outside the caps: with no one granted asylum, the caps bind every admission
+    closed = migration_flows(pop, income, u, poverty, np.ones((3, n)), np.zeros((3, n)), cap, p, ctx,
+                             asylum_acceptance=np.zeros((3, n)))
+    assert np.all(closed.admitted <= cap * pop * (1 + 1e-9) + 1e-6)
+    assert np.abs(closed.net.sum(axis=1)).max() <= 1e-9 * pop.sum(axis=1).min()
+    assert (flows.admitted > closed.admitted * (1 + 1e-9)).any()  # asylum adds admissions beyond the caps
     assert np.all(flows.left >= 0) and np.all(flows.admitted >= 0)
 
 

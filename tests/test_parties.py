@@ -281,7 +281,7 @@ def test_socialist_years_counts_years_per_country():
     from nato_socialism.validation.politics import left_agreement, socialist_years
 
     frame = socialist_years("default", members=3, horizon=6)
-    doctrines = ["nato_first", "open_solidarity", "one_country", "south_first", "status_quo", "custom"]
+    doctrines = ["nato_first", "open_solidarity", "one_country", "south_first", "status_quo"]
     assert len(frame) == 197 and set(doctrines) <= set(frame.columns)
     assert ((frame[doctrines] >= 0) & (frame[doctrines] <= 6)).all().all()
     np.testing.assert_allclose(frame["pooled"], frame[doctrines].mean(axis=1))

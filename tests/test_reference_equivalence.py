@@ -20,8 +20,8 @@ import pytest
 
 from model_helpers import blocs, world
 from nato_socialism.model import step as core_step_module
-from nato_socialism.model.doctrines import CLOSED, DOCTRINES
-from nato_socialism.model.mechanisms import background, material_basis, migration, movement, scarcity
+from nato_socialism.model.doctrines import CLOSED, DOCTRINES, UNFREE_TARGET_WEIGHT
+from nato_socialism.model.mechanisms import background, integration, material_basis, migration, movement, scarcity
 from nato_socialism.model.parameters import params_from_table, registry
 from nato_socialism.model.rng import member_keys
 from nato_socialism.model.simulate import Events, build_context, initial_state, simulate_members
@@ -222,6 +222,8 @@ def test_reference_constants_match_core():
     assert plain_loop.CONTRIBUTIONS == CONTRIBUTIONS
     assert plain_loop.EVENTS == tuple(name for name, _ in EVENTS)
     assert plain_loop.CLOSED_CAP == CLOSED
+    assert plain_loop.UNFREE_TARGET_WEIGHT == UNFREE_TARGET_WEIGHT
+    assert plain_loop.RICH_INCOME == integration.RICH_INCOME
     assert plain_loop.MOBILIZATION == movement.MOBILIZATION
     assert plain_loop.REFERENCE_INCOME == material_basis.REFERENCE_INCOME == migration.REFERENCE_INCOME
     assert plain_loop.DEMOCRACY_RELAX_RATE == background.DEMOCRACY_RELAX_RATE

@@ -112,10 +112,10 @@ def test_analysis_tables_are_drawn_generically(tmp_path):
         "mu_star_conf": [0.05, 0.04, 0.01], "sigma": [0.2, 0.1, 0.02]}))
     store.write_table(run_id, "pareto_front", pd.DataFrame({
         "candidate": range(6), "year_demsoc_50": rng.uniform(2040, 2100, 6),
-        "world_poverty_mean": rng.uniform(0, 0.1, 6), "displaced_person_years": rng.uniform(1, 3, 6)}))
+        "poverty_years_830": rng.uniform(0, 0.1, 6), "displaced_person_years": rng.uniform(1, 3, 6)}))
     store.write_table(run_id, "named", pd.DataFrame({
         "doctrine": ["nato_first", "status_quo"], "year_demsoc_50": [2080.0, 2090.0],
-        "world_poverty_mean": [0.05, 0.06], "displaced_person_years": [2.0, 2.5], "dominated": [True, True],
+        "poverty_years_830": [0.05, 0.06], "displaced_person_years": [2.0, 2.5], "dominated": [True, True],
         "epsilon": [0.1, 0.2], "gain": [0.0, 0.0]}))
     rd = load_run_data(store.root, run_id)
     names = set(rd.analysis)

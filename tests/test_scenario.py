@@ -12,7 +12,7 @@ import pytest
 
 from nato_socialism.data import build_world
 from nato_socialism.errors import UserError
-from nato_socialism.model.doctrines import CUSTOM_CONTROLS, DOCTRINE_NAMES, custom_spec
+from nato_socialism.model.doctrines import CUSTOM_CONTROLS, DEFAULT_DOCTRINES, DOCTRINE_NAMES, custom_spec
 from nato_socialism.model.parameters import registry
 from nato_socialism.model.state import Regime
 from nato_socialism.model.switches import ALL_SWITCHES, Switches
@@ -59,7 +59,7 @@ def _uncommented(template: str) -> str:
 def test_defaults():
     s = Scenario()
     assert (s.start_year, s.horizon, s.members, s.seed) == (2023, 100, 200, 1)
-    assert s.doctrines == list(DOCTRINE_NAMES)
+    assert s.doctrines == list(DEFAULT_DOCTRINES)  # custom equals nato_first unless set: not run by default
     assert s.fixed_parameters() == {} and s.sampled_parameters() == {}
     assert s.switches() == Switches()
     assert s.custom_spec() == custom_spec()
@@ -154,7 +154,7 @@ bloc = "first_world"
     assert s.switches() == Switches.without("migration", "reaction_contact")
     assert not s.switches().on("migration_caps")  # a term is off with its mechanism
     assert s.custom_spec() == custom_spec({"aid_share": 0.02, "relocation_to_nato": 0.0})
-    assert s.custom_spec().relocate_to == "developing"
+    assert s.custom_spec().relocate_to == "south"
 
     events, overrides = s.resolve(world)
     fra, hun, deu = (world.index(c) for c in ("FRA", "HUN", "DEU"))
@@ -315,7 +315,7 @@ def test_tables_follow_the_registries():
     assert list(fields["mechanisms"].annotation.model_fields) == list(ALL_SWITCHES)
     assert list(fields["parameters"].annotation.model_fields) == list(registry())
     custom = fields["controls"].annotation.model_fields["custom"].annotation
-    assert list(custom.model_fields) == list(CUSTOM_CONTROLS)
+    assert list(custom.model_fields) == [*CUSTOM_CONTROLS, "targets"]
 
 
 # ---------------------------------------------------------------- template and docs

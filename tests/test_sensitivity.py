@@ -43,7 +43,7 @@ def test_morris_run_is_stored_and_ranked(tmp_path):
     store = ResultStore.create(tmp_path / "results")
     with store.writer():
         indices, summary = run_sensitivity(
-            sc, "world_poverty_mean", method="morris", samples=2, store=store, chunk_size=120
+            sc, "poverty_years_830", method="morris", samples=2, store=store, chunk_size=120
         )
     d = len(problem(sc)["names"])
     assert summary["members"] == 2 * (d + 1) and len(indices) == d
@@ -68,7 +68,7 @@ def test_sobol_in_memory_has_confidence_intervals():
 def test_undefined_outcome_is_refused():
     sc = load_scenario("default").with_overrides(horizon=3)
     with pytest.raises(UserError, match="undefined for"):
-        run_sensitivity(sc, "first_world_stability", method="morris", samples=2)
+        run_sensitivity(sc, "first_world_failure_rate", method="morris", samples=2)
     with pytest.raises(UserError, match="unknown outcome"):
         run_sensitivity(sc, "world_povety_mean")
 
@@ -125,13 +125,13 @@ def test_second_order_sobol_run_stores_the_pairs(tmp_path):
     store = ResultStore.create(tmp_path / "results")
     with store.writer():
         indices, summary = run_sensitivity(
-            sc, "world_poverty_mean", method="sobol", samples=4, second_order=True, store=store
+            sc, "poverty_years_830", method="sobol", samples=4, second_order=True, store=store
         )
     assert summary["members"] == 4 * (2 * 3 + 2) and set(indices["parameter"]) == set(keep)
     pairs = store.read_table(summary["run_id"], "second_order")
     assert len(pairs) == 3 and pairs["S2"].notna().all() and len(summary["second_order"]) == 3
     with pytest.raises(UserError, match="need --method sobol"):
-        run_sensitivity(sc, "world_poverty_mean", method="morris", samples=2, second_order=True)
+        run_sensitivity(sc, "poverty_years_830", method="morris", samples=2, second_order=True)
 
 
 @pytest.fixture()
@@ -171,20 +171,20 @@ def test_sensitivity_of_a_stored_run_without_rerunning(no_simulation):
     with pytest.raises(AssertionError, match="must not simulate"):  # the guard works
         executors.run_chunk(None, "nato_first", [0])
     results = str(store.root)
-    code, out, err = cli("sensitivity", "--run", run_id, "--outcome", "world_poverty_mean", "--method", "pawn",
+    code, out, err = cli("sensitivity", "--run", run_id, "--outcome", "poverty_years_830", "--method", "pawn",
                          "--doctrine", "open_solidarity", "--results", results, "--json")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["sensitivity"]["members"] == 40 and doc["sensitivity"]["doctrine"] == "open_solidarity"
     assert {r["parameter"] for r in doc["indices"]} == set(keep)
-    stored = store.read_table(run_id, "sensitivity-pawn-open_solidarity-world_poverty_mean")
+    stored = store.read_table(run_id, "sensitivity-pawn-open_solidarity-poverty_years_830")
     assert set(stored["parameter"]) == set(keep) and (stored["members"] == 40).all()
     code, out, err = cli("sensitivity", "--run", run_id, "--outcome", "displaced_person_years", "--resamples", "10",
                          "--results", results)
     assert code == 0, err
     assert "delta" in out and "no new simulation" in out
     assert (store.run_dir(run_id) / "analysis" / "sensitivity-delta-nato_first-displaced_person_years.parquet").exists()
-    code, _, err = cli("sensitivity", "--run", run_id, "--outcome", "year_demsoc_90", "--results", results)
+    code, _, err = cli("sensitivity", "--run", run_id, "--outcome", "year_demsoc_50", "--results", results)
     assert code == 2 and "takes one value" in err  # never reached in 8 years: nothing to explain
 
 
@@ -194,12 +194,12 @@ def test_reanalysis_refusals(tmp_path):
     sc = load_scenario("default").with_overrides(horizon=3)
     store = ResultStore.create(tmp_path / "results")
     with store.writer():
-        _, summary = run_sensitivity(sc, "world_poverty_mean", method="morris", samples=2, store=store)
+        _, summary = run_sensitivity(sc, "poverty_years_830", method="morris", samples=2, store=store)
     with pytest.raises(UserError, match="is a sensitivity run"):
-        reanalyze(store, summary["run_id"], "world_poverty_mean")
-    code, _, err = cli("sensitivity", "--run", "latest", "--outcome", "world_poverty_mean", "--samples", "4",
+        reanalyze(store, summary["run_id"], "poverty_years_830")
+    code, _, err = cli("sensitivity", "--run", "latest", "--outcome", "poverty_years_830", "--samples", "4",
                        "--results", str(tmp_path / "results"))
     assert code == 2 and "drop --samples" in err
-    code, _, err = cli("sensitivity", "--run", "latest", "--outcome", "world_poverty_mean", "--method", "sobol",
+    code, _, err = cli("sensitivity", "--run", "latest", "--outcome", "poverty_years_830", "--method", "sobol",
                        "--results", str(tmp_path / "results"))
     assert code == 2 and "expected one of delta, pawn, rbd_fast" in err

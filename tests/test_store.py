@@ -80,7 +80,7 @@ def test_parquet_carries_schema_version_and_duckdb_reads_the_glob(stored):
     assert meta[b"nato_socialism.schema_version"] == str(STORE_SCHEMA_VERSION).encode()
     assert meta[b"nato_socialism.table"] == b"outcomes"
     rows = duckdb.sql(
-        f"select doctrine, median(world_poverty_mean), count(*) "
+        f"select doctrine, median(poverty_years_830), count(*) "
         f"from '{store.root}/{run_id}/outcomes/*.parquet' group by 1 order by 1"
     ).fetchall()
     assert [(r[0], r[2]) for r in rows] == [("nato_first", 8), ("open_solidarity", 8)]

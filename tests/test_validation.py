@@ -118,9 +118,14 @@ def test_measured_breakdown_hazard_matches_the_input_without_backsliding():
 
 
 def test_refugee_shock_raises_reaction(anchors):
-    """The Dustmann perturbation moves reaction up (its size is the anchor's verdict, not this test)."""
+    """The Dustmann perturbation moves reaction up on average (its size is the anchor's verdict).
+
+    The range of ``reaction_immigration_effect`` includes the negative estimates (hosting with
+    contact, the largest cities; issue 12), so the ensemble's interval now includes negative
+    effects and only the central value's sign is a property of the model.
+    """
     effect = {a.name: a for a in anchors}["refugee_reaction"].model
-    assert effect.value > 0 and effect.low > 0
+    assert effect.value > 0 and effect.low < 0 < effect.high
 
 
 def test_hazard_wilson_interval_and_bands():

@@ -123,7 +123,7 @@ def main(reference: Path | None) -> None:
 
     # the analysis libraries at work: SALib, EMA Workbench (PRIM), pymoo, Dask, calibration
     for method in ("morris", "sobol"):
-        cli("sensitivity", "--outcome", "world_poverty_mean", "--method", method, "--samples", "2", "--years", "2",
+        cli("sensitivity", "--outcome", "poverty_years_830", "--method", method, "--samples", "2", "--years", "2",
             "--no-store", "--json")
     cli("run", "--members", "8", "--years", "10", "--doctrine", "nato_first", "--doctrine", "open_solidarity",
         "--results", "results", "--json")

@@ -6,7 +6,7 @@
 >>> defined = {k: v for k, v in outcomes.items() if np.isfinite(v).all()}          # doctest: +SKIP
 >>> feature_scoring.get_feature_scores_all(experiments, defined)                   # doctest: +SKIP
 >>> pairs_plotting.pairs_scatter(experiments, outcomes, group_by="policy",
-...                              outcomes_to_show=["world_poverty_mean", "demsoc_share_end"])  # doctest: +SKIP
+...                              outcomes_to_show=["poverty_years_830", "demsoc_share_end"])  # doctest: +SKIP
 >>> experiments, outcomes = ema.load("latest", results="results")                  # doctest: +SKIP
 >>> plotting.lines(experiments, outcomes, outcomes_to_show=["demsoc_share"], group_by="policy")  # doctest: +SKIP
 
@@ -19,7 +19,7 @@ with the same index share parameters and random shocks, as EMA's scenarios do), 
 outcome of :data:`~nato_socialism.model.outcomes.OUTCOMES` to a 1-D array (NaN: never reached or
 undefined, as the EMA adapter returns them; ``never="after_end"`` counts a year never reached
 as the year after the run, as the paired comparisons do, so that only outcomes undefined for
-some members, such as ``first_world_stability``, keep NaN: scikit-learn based tools such as
+some members, such as ``first_world_failure_rate``, keep NaN: scikit-learn based tools such as
 feature scoring refuse NaN) and, with ``series``, every yearly series of the
 stored ``series`` table to a 2-D array (rows x years) plus ``TIME`` (the years, one row per
 experiment), which EMA's ``lines``, ``envelopes`` and ``kde_over_time`` plot over time.

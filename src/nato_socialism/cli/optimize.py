@@ -77,7 +77,7 @@ def optimize(
         "--objective",
         repeatable=True,
         help="Outcome to optimize (repeatable); default: "
-        "year_demsoc_50, bureaucratic_share_peak, world_poverty_mean, "
+        "demsoc_pop_years, bureaucratic_share_mean, poverty_years_830, "
         "displaced_person_years.",
     ),
     robustness: str = choice(

@@ -5,55 +5,79 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from ..errors import UserError
-from ..formatting import pair_cell, summary_cell
+from ..formatting import fmt
 from .common import announce, load, store_writer
 from .options import choice, results_option
 from .render import console, print_json, progress_bar, records
 
-#: Outcomes shown in the terminal table (all are in --json).
+#: Outcomes shown in the terminal tables (all are in --json).
 HEADLINE = (
-    "year_demsoc_50", "demsoc_share_end", "bureaucratic_share_end", "first_world_stability",
-    "first_world_breakdowns", "first_world_living_growth", "world_poverty_mean", "displaced_person_years",
-    "reversions", "degenerations", "essay_sequence",
+    "first_world_failure_rate", "first_world_alternation_rate", "first_world_socialist_years", "failure_rate",
+    "demsoc_pop_years", "year_demsoc_10", "demsoc_share_end", "reactionary_share_mean", "autocracy_share_mean",
+    "first_world_living_growth", "world_living_mean", "poverty_years_830", "displaced_person_years",
+    "essay_sequence",
 )
+#: Short column headers of the doctrines (the tables fit an 80-column terminal).
+SHORT = {"nato_first": "nato", "open_solidarity": "open", "one_country": "one_c", "south_first": "south",
+         "status_quo": "s_quo", "custom": "custom"}
+
+
+def _short(doctrine: str) -> str:
+    return SHORT.get(doctrine, doctrine[:8])
 
 
 def comparison_table(result) -> Table:
-    """Doctrines as columns, headline outcomes as rows: median [5 %, 95 %]."""
+    """Headline outcomes as rows, doctrines as columns: the median over members (fits 80 columns)."""
     from ..model.outcomes import OUTCOMES
 
     summary = result.summary().set_index(["doctrine", "outcome"])
+    legend = ", ".join(f"{_short(d)} = {d}" for d in result.doctrines)
     table = Table(title=f"Doctrine comparison: {result.meta['scenario']}, {result.meta['members']} members, "
-                        f"{result.meta['start_year']}-{result.meta['start_year'] + result.meta['horizon']}")
-    table.add_column("outcome (better)")
+                        f"{result.meta['start_year']}-{result.meta['start_year'] + result.meta['horizon']}",
+                  caption=f"median over members (90 % intervals: --json); {legend}; "
+                          "'defined': share of members where the outcome above is defined or reached",
+                  box=box.SIMPLE, padding=(0, 1))
+    table.add_column("outcome (better)", no_wrap=True, min_width=max(len(n) for n in HEADLINE) + 2)
     for d in result.doctrines:
-        table.add_column(d, justify="right")
+        table.add_column(_short(d), justify="right", no_wrap=True, min_width=6)
     for name in HEADLINE:
         o = OUTCOMES[name]
         arrow = {"higher": "↑", "lower": "↓", "none": " "}[o.direction]
-        cells = [summary_cell(summary.loc[(d, name)], o) for d in result.doctrines]
-        table.add_row(f"{name} {arrow}", *cells)
+        rows = [summary.loc[(d, name)] for d in result.doctrines]
+        table.add_row(f"{name} {arrow}", *(fmt(r["median"], o.unit) for r in rows))
+        if o.nullable and any(r["reached"] < 1 for r in rows):
+            table.add_row("  defined", *(f"{100 * r['reached']:.0f}%" for r in rows))
     return table
 
 
 def pairs_table(result, reference: str) -> Table:
-    """The reference doctrine against each other one: paired differences and P(better)."""
+    """The reference doctrine against each other one, one outcome block per outcome (fits 80 columns)."""
     comp = result.compare()
     comp = comp[(comp["a"] == reference) & comp["outcome"].isin(HEADLINE)]
-    table = Table(title=f"{reference} vs each doctrine (paired over members; P = P({reference} better))")
-    table.add_column("outcome")
+    table = Table(title=f"{reference} minus each doctrine, paired over members",
+                  caption=f"mean difference ± 90 % MC interval; P = P({reference} better); n: pairs where both "
+                          "are defined", box=box.SIMPLE, padding=(0, 1))
+    for col, justify in (("outcome", "left"), ("vs", "left"), ("Δ mean", "right"), ("± 90%", "right"),
+                         ("P", "right"), ("n", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)
     others = [d for d in result.doctrines if d != reference]
-    for d in others:
-        table.add_column(f"vs {d}", justify="right")
     for name in HEADLINE:
         rows = comp[comp["outcome"] == name].set_index("b")
         if rows.empty:
             continue
-        cells = [pair_cell(rows.loc[d]) for d in others]
-        table.add_row(name, *cells)
+        for k, d in enumerate(others):
+            r = rows.loc[d]
+            label = name if k == 0 else ""
+            if r["n"] == 0:
+                table.add_row(label, _short(d), "-", "-", "-", "0")
+            else:
+                table.add_row(label, _short(d), fmt(r["diff_mean"]), fmt(1.645 * r["diff_mean_se"]),
+                              f"{r['p_a_better']:.2f}", f"{int(r['n'])}")
+        table.add_section()
     return table
 
 

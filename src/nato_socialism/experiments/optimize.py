@@ -45,7 +45,7 @@ from ..model.outcomes import OUTCOMES
 from .compare import comparable
 from .ensemble import Setup, prepare, run_chunk, run_tables
 
-DEFAULT_OBJECTIVES = ("year_demsoc_50", "bureaucratic_share_peak", "world_poverty_mean", "displaced_person_years")
+DEFAULT_OBJECTIVES = ("demsoc_pop_years", "bureaucratic_share_mean", "poverty_years_830", "displaced_person_years")
 ROBUSTNESS = ("mean", "p10", "regret")
 #: Doctrines placed against the front.
 NAMED = tuple(d for d in DOCTRINE_NAMES if d != "custom")

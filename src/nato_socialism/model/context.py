@@ -18,6 +18,9 @@ from .switches import Switches
 
 #: Extreme-poverty line, $3.00 a day (2021 PPP) as a yearly consumption (World Bank 2025).
 POVERTY_LINE = 3.00 * 365.0
+#: Upper-middle-income poverty line, $8.30 a day (2021 PPP), yearly (World Bank 2025): an outcome
+#: line at which doctrines differ (few stay below $3.00 by the end of a century of growth).
+UPPER_POVERTY_LINE = 8.30 * 365.0
 #: Consumption share of GDP per head used to turn income into a living standard.
 CONSUMPTION_SHARE = 0.65
 #: Distance scales (km) of the two migration kernels mixed by ``migration_long_distance_share``.
@@ -35,6 +38,12 @@ class Blocmasks:
     #: primary bloc code per year and country (index into ``primary_ids``)
     primary: np.ndarray
     primary_ids: tuple[str, ...]
+    #: every bloc's membership per year and country (bloc id -> (years + 1, countries) bool)
+    by_id: dict = None
+
+    def year(self, t: int) -> dict[str, np.ndarray]:
+        """Every bloc's membership in year index ``t``: bloc id -> (countries,) bool."""
+        return {k: v[t] for k, v in self.by_id.items()}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ CONTROL_DOCS = {
     "integration_investment": "spending on integration, share of GDP",
     "aid_share": "development aid given, share of GDP",
     "aid_priority": "extra weight of socialist recipients in aid allocation",
+    "asylum_acceptance": "share of asylum seekers admitted (outside the immigration cap)",
 }
 
 
@@ -36,6 +37,7 @@ class Controls:
     integration_investment: np.ndarray
     aid_share: np.ndarray
     aid_priority: np.ndarray
+    asylum_acceptance: np.ndarray
 
     def replace(self, **changes) -> Controls:
         """A copy with some controls replaced."""

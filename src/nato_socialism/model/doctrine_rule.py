@@ -11,10 +11,12 @@ doctrines); this module holds its equations, run by the first pass of the year
              cap_to_capacity * C(pop, u, invest) / pop * clip(1 - (u - u_target) / 0.05, 0, 1)
     aid    = baseline_aid_share in first-world countries not closed, else 0
              democratic socialist, if aid_share is set: aid_share
+    asylum = baseline_asylum_acceptance (bureaucratic, reactionary: 0)
+             democratic socialist, if asylum_acceptance is set: asylum_acceptance
     invest, priority = the doctrine's, in democratic socialist republics; 0 elsewhere
     thin   = safety_margin > 0, democratic socialist, first world,
              S - max(theta_loss, R) < safety_margin
-    where thin: cap *= safety_cut;   if any country is thin: aid *= safety_cut in every
+    where thin: cap, asylum *= safety_cut;   if any country is thin: aid *= safety_cut in every
     first-world democratic socialist republic
 
 ``C`` is M7's integration capacity (:func:`~nato_socialism.model.mechanisms.integration.capacity`).
@@ -32,7 +34,8 @@ from .mechanisms.integration import capacity
 
 #: Positions of the doctrine's values in the vector of :func:`spec_vector` (``s[SPEC.name]``).
 SPEC = namedtuple("SPEC", "relocation_rate has_cap cap_to_capacity unemployment_target integration_investment "
-                          "has_aid aid_share aid_priority safety_margin safety_cut")(*range(10))
+                          "has_aid aid_share aid_priority safety_margin safety_cut has_asylum asylum_acceptance"
+                   )(*range(12))
 #: Unemployment above the target over which the cap of a socialist republic falls to zero.
 CUT_WIDTH = 0.05
 
@@ -50,6 +53,8 @@ def spec_vector(spec: DoctrineSpec) -> np.ndarray:
         aid_priority=spec.aid_priority,
         safety_margin=spec.safety_margin,
         safety_cut=spec.safety_cut,
+        has_asylum=spec.asylum_acceptance is not None,
+        asylum_acceptance=spec.asylum_acceptance or 0.0,
     )
     return np.array([float(values[name]) for name in SPEC._fields])
 
@@ -84,6 +89,14 @@ def requested_aid(regime, first_world, s, q):
 
 
 @equation
+def requested_asylum(regime, s, q):
+    """Share of asylum seekers admitted (outside the cap) before the safety cut."""
+    if regime == DS and s[SPEC.has_asylum] > 0:
+        return s[SPEC.asylum_acceptance]
+    return 0.0 if closed(regime) else q[KP.baseline_asylum_acceptance]
+
+
+@equation
 def own_policy(regime, value):
     """A control the doctrine sets in its own (democratic socialist) states only, 0 elsewhere."""
     return value if regime == DS else 0.0
@@ -99,8 +112,8 @@ def margin_thin(regime, first_world, support, reaction, s, q):
 
 @equation
 def request(regime, first_world, target, pop, unemployment, support, reaction, s, q,
-            rate, cap, invest, aid, priority, thin):
-    """Requested controls of one member, row by row over countries (into the last six rows)."""
+            rate, cap, invest, aid, priority, asylum, thin):
+    """Requested controls of one member, row by row over countries (into the last seven rows)."""
     any_thin = False
     for j in range(pop.shape[0]):
         r = regime[j]
@@ -109,11 +122,13 @@ def request(regime, first_world, target, pop, unemployment, support, reaction, s
         aid[j] = requested_aid(r, first_world[j], s, q)
         invest[j] = own_policy(r, s[SPEC.integration_investment])
         priority[j] = own_policy(r, s[SPEC.aid_priority])
+        asylum[j] = requested_asylum(r, s, q)
         thin[j] = margin_thin(r, first_world[j], support[j], reaction[j], s, q)
         any_thin = any_thin or thin[j]
     if any_thin:
         for j in range(pop.shape[0]):
             if thin[j]:
                 cap[j] = cap[j] * s[SPEC.safety_cut]
+                asylum[j] = asylum[j] * s[SPEC.safety_cut]
             if regime[j] == DS and first_world[j]:
                 aid[j] = aid[j] * s[SPEC.safety_cut]

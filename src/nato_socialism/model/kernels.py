@@ -139,7 +139,7 @@ def gdp_shares(gdppc, scar, pop, regime, out, scratch):
 @kernel
 def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, target, first_world, s,
              override_cap, override_aid, override_invest, P, sw,
-             rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
+             rate, cap_req, invest_req, aid_req, prio, asylum, cap_app, aid_app, invest_app, frustration,
              income, log_income, gdp, thin):
     """Requested controls (doctrine rule), applied ones (moralist pressure, policy events), income, GDP.
 
@@ -150,7 +150,7 @@ def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, targe
     for m in range(e):
         q = P[m]
         request(regime[m], first_world, target, pop[m], unemp[m], support[m], reaction[m], s, q,
-                rate[m], cap_req[m], invest_req[m], aid_req[m], prio[m], thin)
+                rate[m], cap_req[m], invest_req[m], aid_req[m], prio[m], asylum[m], thin)
         for j in range(n):
             if moralism_on:
                 cap, aid_, frustration[m, j] = moralism.apply(cap_req[m, j], aid_req[m, j], moralist[m, j], q)
@@ -199,8 +199,8 @@ def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_shar
 
 @kernel
 def migration_setup(pop, income, log_income, unemp, poverty, turmoil, displaced, cap, P, sw,
-                    stock, displaced_new, to_neighbours, desired, attract, room):
-    """M6 before the gravity rounds: emigrants, refugees, displaced stock, attractiveness, room."""
+                    stock, displaced_new, to_neighbours, desired, asylum, attract, room):
+    """M6 before the gravity rounds: emigrants, asylum seekers, refugees, displaced stock, attractiveness, room."""
     e, n = pop.shape
     economic_on, refugees_on, caps_on = sw[SW.migration_economic], sw[SW.migration_refugees], sw[SW.migration_caps]
     for m in range(e):
@@ -214,7 +214,8 @@ def migration_setup(pop, income, log_income, unemp, poverty, turmoil, displaced,
             stock[m, j] = migration.displaced_stock(displaced[m, j], new, q)
             crossing, hosted = migration.refugees(new, q)
             to_neighbours[m, j] = hosted
-            desired[m, j] = migration.desired_emigrants(econ, crossing, hosted)
+            desired[m, j] = econ
+            asylum[m, j] = migration.asylum_seekers(crossing, hosted)
             attract[m, j] = migration.attractiveness(log_income[m, j], u, q)
             room[m, j] = migration.room(cap[m, j], p, caps_on)
 
@@ -230,13 +231,17 @@ def alloc_per_z(desired, both, share, per_z):
 
 
 @kernel
-def alloc_accept(attract, both, share, room, demand, accept, weighted):
-    """Gravity round, part 2: demand at each destination and the share it accepts under its room."""
+def alloc_accept(attract, both, share, room, granted, asylum, demand, accept, weighted):
+    """Gravity round, part 2: demand at each destination and the share it accepts.
+
+    Economic migrants: the share its room allows; asylum seekers (``asylum``): the share
+    ``granted`` (its asylum acceptance), whatever the room.
+    """
     e, n = attract.shape
     for m in range(e):
         for j in range(n):
             d = attract[m, j] * migration.kernel_mix(share[m], both[m, j], both[m, n + j])
-            a = migration.acceptance(d, room[m, j])
+            a = migration.asylum_granted(granted[m, j]) if asylum else migration.acceptance(d, room[m, j])
             demand[m, j] = d
             accept[m, j] = a
             weighted[m, j] = attract[m, j] * a
@@ -368,19 +373,20 @@ def regime_event(r, support, react, mov, breadth, multiplier, income, gap_total,
 @kernel
 def society(
         # state at the start of the year
-        pop, movement_, support, reaction_, democracy, regime, unemp, growth_old, unintegrated, displaced_old,
-        integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base, unintegrated_share0,
-        lost,
+        pop, movement_, support, incumbent, reaction_, democracy, regime, unemp, growth_old, unintegrated,
+        displaced_old, integrated_recent, perceived_old, e11, e10, e8, e7, moralist, years, reaction_base,
+        unintegrated_share0, lost,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
         stock, left, admitted, refugees_in, to_neighbours, shock, soc_share0,
         # country constants, keys, parameters, switches
         gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw, decompose,
         # outputs
-        pop2, mov1, support1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent, perceived,
-        x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds, dr, lost1,
+        pop2, mov1, support1, incumbent1, reaction1, democracy1, regime1, unemp1, unintegrated1, displaced, recent,
+        perceived, x11, x10, x8, x7, moralist1, years1, scar_final, poverty, living_, event, turmoil, multiplier, ds,
+        dr, lost1,
         # scratch
-        integrated, erosion_row, g11, g10, g8, g7, gap, socf, demf, du11, du7, scratch):
+        integrated, erosion_row, inc_erosion, g11, g10, g8, g7, gap, socf, demf, du11, du7, scratch):
     """M6 net flows, M7, living standards, M1, M2, M5, M9, regime events (M3, M4, M9-M11), clip, M12.
 
     ``ds``/``dr`` are (parts, members, countries) with the planes of SUPPORT_PARTS and
@@ -397,7 +403,11 @@ def society(
     on_diffusion_neighbours = sw[SW.diffusion_neighbours]
     on_diffusion_superpower = sw[SW.diffusion_superpower]
     on_integration = sw[SW.integration]
+    on_integration_ageing_gain = sw[SW.integration_ageing_gain]
+    on_integration_closed_border_cost = sw[SW.integration_closed_border_cost]
     on_integration_erosion = sw[SW.integration_erosion]
+    on_integration_fiscal_gain = sw[SW.integration_fiscal_gain]
+    on_integration_labour_gain = sw[SW.integration_labour_gain]
     on_integration_unemployment = sw[SW.integration_unemployment]
     on_migration = sw[SW.migration]
     on_movement = sw[SW.movement]
@@ -425,20 +435,35 @@ def society(
             pop2[m, j] = p2
             u = unemp[m, j]
             inv = invest_app[m, j] if on_integration else 0.0
+            ledger = 0.0
             if on_integration:
                 cap = integration.capacity(p2, u, inv, q)
                 unintegrated1[m, j], integrated[j] = integration.integrate(unintegrated[m, j], arriving, cap, q)
                 excess_share = integration.excess(arriving, cap) / p2
+                rec = reaction.recent_contact(integrated_recent[m, j], integrated[j], q)
+                y = income[m, j]
+                if on_integration_labour_gain:
+                    ledger = ledger + integration.labour_gain(rec / p2, u, q)
+                if on_integration_fiscal_gain:
+                    ledger = ledger + integration.fiscal_gain(rec / p2, q)
+                if on_integration_ageing_gain:
+                    ledger = ledger + integration.ageing_gain(rec / p2, y, q)
+                if on_integration_closed_border_cost:
+                    ledger = ledger + integration.closed_border_cost(arriving, cap, p2, y, q)
             else:
                 unintegrated1[m, j] = unintegrated[m, j] + arriving
                 integrated[j] = 0.0
                 excess_share = 0.0
+                rec = reaction.recent_contact(integrated_recent[m, j], 0.0, q)
+            recent[m, j] = rec
             perc = delays.perception(perceived_old[m, j], excess_share, on_delays, q)
             perceived[m, j] = perc
             erosion = 0.0
             if on_integration_erosion:
                 erosion = integration.erosion(perc, movement.cohesion(breadth[m, j], q), q)
-            erosion_row[j] = erosion
+            # erosion falls on the governing coalition: socialist support only where socialists govern
+            erosion_row[j] = erosion if regime[m, j] == DS else 0.0
+            inc_erosion[j] = 0.0 if regime[m, j] == DS else erosion
             du_bg = du_int = 0.0
             if on_background:
                 du_bg = background.unemployment_change(u, structural[j], regime[m, j] == DS, shock[m, j], q)
@@ -449,7 +474,7 @@ def society(
             c11 = log_gdppc1[m, j]
             c10 = living.scarcity_channel(scar1[m, j])
             c8 = aid.consumption_log(aid_share[m, j], received[m, j], on_aid_donor_cost, q)
-            c7 = living.investment_channel(inv)
+            c7 = integration.integration_channel(inv, ledger)
             g11[j], g10[j], g8[j], g7[j] = c11 - e11[m, j], c10 - e10[m, j], c8 - e8[m, j], c7 - e7[m, j]
             gap[j] = g11[j] + g10[j] + g8[j] + g7[j]
             log_living = living.log_living_standard(c11, c10, c8, c7)
@@ -509,8 +534,7 @@ def society(
             multiplier[m, j] = mult
             dem1 = clip(dem + ddem, 0.0, 1.0)
             democracy1[m, j] = dem1
-            rec = reaction.recent_contact(integrated_recent[m, j], integrated[j], q)
-            recent[m, j] = rec
+            rec = recent[m, j]
             r_m7 = r_m8 = r_m9 = r_m10 = r_m11 = 0.0
             if on_reaction:
                 level = reaction_base[m, j]
@@ -549,6 +573,10 @@ def society(
             r_raw = reaction_[m, j] + (r_m7 + r_m8 + r_m9 + r_m10 + r_m11)
             r1 = clip(r_raw, 0.0, 1.0 - s1)
             reaction1[m, j] = r1
+            if new == DS:
+                incumbent1[m, j] = s1
+            else:
+                incumbent1[m, j] = integration.incumbent_support(incumbent[m, j], s1, r1, inc_erosion[j], q)
             ds[_S_CLIP, m, j] = s1 - s_raw
             dr[_R_CLIP, m, j] = r1 - r_raw
             if decompose:
@@ -580,14 +608,24 @@ def _share(num, total):
 
 
 @kernel
-def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_blocs, series, bloc_share, rows):
+def upper_poverty_scores(living_, sigma, offset, out):
+    """Probit scores of the share below the upper poverty line per member and country (outcomes)."""
+    e, n = living_.shape
+    for m in range(e):
+        for j in range(n):
+            out[m, j] = living.upper_poverty_score(math.log(living_[m, j]), sigma[j], offset[j])
+
+
+@kernel
+def record(t, pop, regime, living_, poverty, poverty_upper, displaced, first_world, primary, n_blocs, series,
+           bloc_share, rows):
     """World and bloc series of year index ``t`` (simulate.simulate_members' ``record``), one pass per member.
 
-    ``series`` (9, members, years + 1) in the order of simulate.SERIES; ``rows`` scratch (2, >= blocs).
+    ``series`` (11, members, years + 1) in the order of simulate.SERIES; ``rows`` scratch (2, >= blocs).
     """
     e, n = pop.shape
     for m in range(e):
-        total = soc = bur = rea = fw_total = fw_soc = fw_living = poor = living_total = disp = 0.0
+        total = soc = bur = rea = fw_total = fw_soc = fw_living = poor = living_total = disp = autoc = poor_upper = 0.0
         for b in range(n_blocs):
             rows[0, b] = 0.0
             rows[1, b] = 0.0
@@ -605,6 +643,8 @@ def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_
             poor += poverty[m, j] * w
             living_total += living_[m, j] * w
             disp += displaced[m, j]
+            autoc += w if (r == CA or r == BU or r == RE) else 0.0
+            poor_upper += poverty_upper[m, j] * w
             rows[0, primary[j]] += w
             rows[1, primary[j]] += w if r == DS else 0.0
         series[0, m, t] = total
@@ -616,23 +656,31 @@ def record(t, pop, regime, living_, poverty, displaced, first_world, primary, n_
         series[6, m, t] = _share(poor, total)
         series[7, m, t] = disp
         series[8, m, t] = _share(living_total, total)
+        series[9, m, t] = _share(autoc, total)
+        series[10, m, t] = _share(poor_upper, total)
         for b in range(n_blocs):
             bloc_share[m, t, b] = _share(rows[1, b], rows[0, b])
 
 
 @kernel
 def count_events(old, new, event, pop, fw, fw_next, ever, counters):
-    """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years."""
+    """Add a year's regime changes to the counters (simulate.COUNTERS order) and pop-years.
+
+    A republic leaving democratic socialism is a reactionary reversion (to a reactionary
+    regime), a degeneration (to a bureaucratic regime) or an electoral alternation (voted out:
+    not a failure). Exposure: socialist country-years, counted at the end of each year.
+    """
     e, n = old.shape
     for m in range(e):
-        c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0
+        c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = 0
         held = lost = 0.0
         for j in range(n):
             o = old[m, j]
             w = new[m, j]
             left_soc = o == DS and w != DS
-            reverted = left_soc and w != BU
+            reverted = left_soc and w == RE
             degenerated = left_soc and w == BU
+            alternated = left_soc and w == CD
             entered = w != o and (w == DS or w == BU) and o != DS and event[m, j] != _RE_ENTRY
             c0 += entered and w == DS
             c1 += entered and w == BU and o != BU
@@ -640,9 +688,12 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
             c3 += degenerated
             c4 += reverted and fw[j]
             c5 += degenerated and fw[j]
-            c6 += left_soc and w == CD
+            c6 += alternated
             c7 += event[m, j] == _CAMPAIGN
             soc_now = w == DS
+            c8 += alternated and fw[j]
+            c9 += soc_now
+            c10 += soc_now and fw_next[j]
             if soc_now and fw_next[j]:
                 ever[m, j] = True
             if fw_next[j]:
@@ -658,3 +709,6 @@ def count_events(old, new, event, pop, fw, fw_next, ever, counters):
         counters[7, m] += lost
         counters[8, m] += c6
         counters[9, m] += c7
+        counters[10, m] += c8
+        counters[11, m] += c9
+        counters[12, m] += c10

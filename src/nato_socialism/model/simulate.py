@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, logit
 
+from ..data.blocs import BLOC_IDS
 from ..errors import UserError
 from . import doctrines, kernels
 from .compiled import evaluate, kernel_params
@@ -30,6 +31,7 @@ from .context import (
 )
 from .linalg import member_slots, single_threaded_blas
 from .mechanisms import aid, background
+from .mechanisms import living as living_standards
 from .mechanisms.living import poverty_calibration
 from .parameters import Params, select_members
 from .rng import normals
@@ -41,11 +43,12 @@ from .switches import Switches
 PRIMARY_BLOCS = ("nato", "bric", "brics_plus", "periphery", "developing")
 #: Variables kept in country-year trajectories.
 TRAJECTORY_VARIABLES = (
-    "pop", "gdppc", "democracy", "regime", "movement", "support", "reaction", "unemployment",
+    "pop", "gdppc", "democracy", "regime", "movement", "support", "incumbent_support", "reaction", "unemployment",
     "unintegrated", "displaced", "poverty", "living", "moralist", "scarcity",
 )
 #: Controls kept (requested and applied) in trajectories.
-TRAJECTORY_CONTROLS = ("immigration_cap", "aid_share", "integration_investment", "alliance_breadth")
+TRAJECTORY_CONTROLS = ("immigration_cap", "aid_share", "integration_investment", "alliance_breadth",
+                       "asylum_acceptance")
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,8 @@ def build_context(world, blocs, start_year: int, horizon: int, switches: Switche
         refugee_kernel=refugee,
         refugee_kernel_t=sparse.csr_matrix(refugee.T),
         migration_kernels=kernels,
-        blocs=Blocmasks(nato=nato, first_world=first_world, primary=primary, primary_ids=PRIMARY_BLOCS),
+        blocs=Blocmasks(nato=nato, first_world=first_world, primary=primary, primary_ids=PRIMARY_BLOCS,
+                        by_id={b: np.stack([blocs.mask(b, y) for y in years]) for b in BLOC_IDS}),
         switches=switches or Switches(),
         forced_regime=forced,
         policy_override=policy,
@@ -180,6 +184,8 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         regime=regime.astype(np.int8),
         movement=movement,
         support=support,
+        incumbent_support=np.where(regime == Regime.DEMOCRATIC_SOCIALIST, support,
+                                   np.maximum(0.0, 1.0 - support - react)),
         reaction=react,
         unemployment=tile(np.clip(world.unemployment, *background.UNEMPLOYMENT_BOUNDS)),
         unintegrated=unintegrated,
@@ -223,11 +229,13 @@ class ChunkResult:
 
 #: World-level series of a chunk, in the order of the compiled bookkeeping (kernels.record).
 SERIES = ("world_pop", "demsoc_share", "bureaucratic_share", "reactionary_share", "first_world_demsoc_share",
-          "first_world_living", "world_poverty", "displaced", "world_living")
+          "first_world_living", "world_poverty", "displaced", "world_living", "autocracy_share",
+          "world_poverty_upper")
 #: Per-member counters over a run, in the order of kernels.count_events.
 COUNTERS = ("transitions", "bureaucratic_outcomes", "reversions", "degenerations", "first_world_reversions",
             "first_world_degenerations", "first_world_demsoc_pop_years", "first_world_lost_pop_years",
-            "electoral_losses", "campaigns")
+            "electoral_losses", "campaigns", "first_world_electoral_losses", "socialist_country_years",
+            "first_world_socialist_country_years")
 #: Members stepped together: small enough for the year's arrays to stay in cache and under
 #: glibc's mmap threshold (128 KiB per array; Dask's nanny pins that threshold, and larger blocks
 #: then run 2.5x slower in its workers), large enough that the per-step Python overhead is
@@ -359,6 +367,7 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         kb_keys = np.ascontiguousarray(keys[sel], dtype=np.uint64)
         slots = slots_all[sel]
         rows = np.empty((2, len(PRIMARY_BLOCS)))
+        upper = np.empty((hi - lo, n))
         state = initial_state(world, ctx, pb, kb_keys)
         s3 = series3[:, sel]
         bs = bloc_share[sel]
@@ -366,7 +375,9 @@ def simulate_members(ctx: Context, world, p: Params, keys: np.ndarray, members: 
         ever = np.zeros((hi - lo, n), dtype=np.bool_)
 
         def record(t, s: State):
-            kernels.record(t, s.pop, s.regime, s.living, s.poverty, s.displaced, first_world[t], primary[t],
+            kernels.upper_poverty_scores(s.living, ctx.poverty_sigma, ctx.poverty_offset, upper)
+            living_standards.poverty(upper, out=upper)
+            kernels.record(t, s.pop, s.regime, s.living, s.poverty, upper, s.displaced, first_world[t], primary[t],
                            len(PRIMARY_BLOCS), s3, bs, rows)
             if kb:
                 for k in TRAJECTORY_VARIABLES:

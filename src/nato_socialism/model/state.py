@@ -48,6 +48,7 @@ class State:
     regime: np.ndarray  # int8 codes of Regime
     movement: np.ndarray
     support: np.ndarray
+    incumbent_support: np.ndarray  # the governing coalition's support (= support where socialists govern; M7)
     reaction: np.ndarray
     unemployment: np.ndarray
     unintegrated: np.ndarray

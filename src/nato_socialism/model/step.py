@@ -8,7 +8,9 @@ Order within a year (``t`` = years since the start):
 2. M11 growth, population and unemployment background; M8 aid adds recipients' growth;
 3. M10 the post-transition output gap recovers;
 4. M6 migration (emigration hump, refugees, gravity destinations, caps) moves people;
-5. M7 integration capacity absorbs newcomers; inflow beyond it erodes the coalition;
+5. M7 integration capacity absorbs newcomers; inflow beyond it erodes the governing coalition
+   (socialist support where socialists govern, the incumbent's elsewhere); the two-sided
+   immigration ledger enters M7's living-standard channel;
 6. living standards and poverty follow; the gap against expectations (M12) is split by channel;
 7. M1 organizer relocation and M2 movement growth; M2 support dynamics;
 8. M5 diffusion multiplier, demonstration effect and democracy drift;
@@ -47,7 +49,7 @@ from .compiled import KP, csr_rows, kernel_params
 from .context import Context
 from .controls import Controls
 from .doctrine_rule import spec_vector
-from .doctrines import DoctrineSpec
+from .doctrines import DoctrineSpec, relocation_target
 from .kernels import CONTRIBUTIONS, EVENT, EVENTS, SW  # noqa: F401  (the step's public vocabulary)
 from .linalg import member_matmul
 from .mechanisms import living as living_standards
@@ -109,13 +111,6 @@ def _override_rows(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.nda
                  for name in ("immigration_cap", "aid_share", "integration_investment"))
 
 
-def _relocation_target(spec: DoctrineSpec, ctx: Context, t: int) -> np.ndarray:
-    blocs = ctx.blocs
-    if spec.relocate_to == "nato":
-        return blocs.nato[t].astype(np.float64)
-    return (blocs.primary[t] == blocs.primary_ids.index("developing")).astype(np.float64)
-
-
 def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
          slots: np.ndarray | None = None, decompose: bool = True) -> StepResult:
     """Advance every member one year. Pure: returns a new state and the decomposition.
@@ -173,14 +168,14 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     # 4. migration
     if ctx.switches.on("migration"):
         flows = _migration(pop1, income, log_income, state.unemployment, state.poverty, state.turmoil,
-                           state.displaced, cap_app, P, sw, ctx, slots)
+                           state.displaced, cap_app, applied.asylum_acceptance, P, sw, ctx, slots)
     else:
         flows = _no_flows(shape)
 
     # 5-11. integration, living standards, movements, support, diffusion, reaction, events, clip, M12
     ds = np.empty((len(kernels.SUPPORT_PARTS), e, n))
     dr = np.empty((len(kernels.REACTION_PARTS), e, n))
-    pop2, mov, support, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(8))
+    pop2, mov, support, incumbent, react, democracy, unemployment, unintegrated, displaced = (new() for _ in range(9))
     recent, perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living = (new() for _ in range(11))
     multiplier, turmoil, lost1 = new(), new(), new()
     regime = np.empty(shape, dtype=np.int8)
@@ -188,7 +183,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     counters = _counters(year)
     w = ctx.neighbour_weights
     kernels.society(
-        state.pop, state.movement, state.support, state.reaction, state.democracy, old_regime, state.unemployment,
+        state.pop, state.movement, state.support, state.incumbent_support, state.reaction, state.democracy, old_regime,
+        state.unemployment,
         state.growth, state.unintegrated, state.displaced, state.integrated_recent, state.perceived_excess,
         state.expected_income, state.expected_scarcity, state.expected_aid, state.expected_investment,
         state.moralist, state.years_in_regime, state.reaction_base, state.unintegrated_share0, state.lost_office,
@@ -197,16 +193,17 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
         w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
-        pop2, mov, support, react, democracy, regime, unemployment, unintegrated, displaced, recent, perceived,
-        x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr, lost1,
-        *(np.empty(n) for _ in range(11)), scratch,
+        pop2, mov, support, incumbent, react, democracy, regime, unemployment, unintegrated, displaced, recent,
+        perceived, x11, x10, x8, x7, moralist1, years1, scar, poverty, living, event, turmoil, multiplier, ds, dr,
+        lost1, *(np.empty(n) for _ in range(12)), scratch,
     )
     living_standards.poverty(poverty, out=poverty)  # the pass stored the scores
     if forced_codes is not None:
         event[:, forced_row] = EVENT["forced"]
     nxt = State(
         year=year + 1, pop=pop2, gdppc=gdppc1, democracy=democracy, regime=regime, movement=mov,
-        support=support, reaction=react, unemployment=unemployment, unintegrated=unintegrated,
+        support=support, incumbent_support=incumbent, reaction=react, unemployment=unemployment,
+        unintegrated=unintegrated,
         integrated_recent=recent, displaced=displaced, poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
@@ -232,13 +229,13 @@ def _controls(state: State, P, sw, ctx: Context, spec: DoctrineSpec, t: int):
     """(requested, applied, moralist frustration, income, its log, GDP) at the start of year index ``t``."""
     shape = state.pop.shape
     n = shape[1]
-    target = _relocation_target(spec, ctx, t)
-    rate, cap_req, invest_req, aid_req, prio = (np.empty(shape) for _ in range(5))
+    target = np.ascontiguousarray(relocation_target(spec, ctx.blocs.year(t)))
+    rate, cap_req, invest_req, aid_req, prio, asylum = (np.empty(shape) for _ in range(6))
     cap_app, aid_app, invest_app, frustration, income, log_income, gdp = (np.empty(shape) for _ in range(7))
     kernels.controls(
         state.gdppc, state.scarcity, state.pop, state.regime, state.unemployment, state.support, state.reaction,
         state.moralist, target, ctx.blocs.first_world[t], _spec_vector(spec), *_override_rows(ctx, t), P, sw,
-        rate, cap_req, invest_req, aid_req, prio, cap_app, aid_app, invest_app, frustration,
+        rate, cap_req, invest_req, aid_req, prio, asylum, cap_app, aid_app, invest_app, frustration,
         income, log_income, gdp, np.empty(n, dtype=np.bool_),
     )
     requested = Controls(
@@ -249,6 +246,7 @@ def _controls(state: State, P, sw, ctx: Context, spec: DoctrineSpec, t: int):
         integration_investment=invest_req,
         aid_share=aid_req,
         aid_priority=prio,
+        asylum_acceptance=asylum,
     )
     applied = requested.replace(immigration_cap=cap_app, aid_share=aid_app, integration_investment=invest_app)
     return requested, applied, frustration, income, log_income, gdp
@@ -289,43 +287,53 @@ def _no_flows(shape) -> Flows:
     return Flows(zeros, zeros, zeros, zeros, zeros, zeros)
 
 
-def _migration(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, P, sw, ctx: Context,
-               slots) -> Flows:
+def _migration(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance, P, sw,
+               ctx: Context, slots) -> Flows:
     shape = pop.shape
-    stock, displaced_new, to_nb, desired, attract, room = (np.empty(shape) for _ in range(6))
+    stock, displaced_new, to_nb, desired, asylum, attract, room = (np.empty(shape) for _ in range(7))
     kernels.migration_setup(pop, income, log_income, unemployment, poverty, turmoil, displaced, cap, P, sw,
-                            stock, displaced_new, to_nb, desired, attract, room)
+                            stock, displaced_new, to_nb, desired, asylum, attract, room)
     refugees_in = np.empty(shape)
     kt = ctx.refugee_kernel_t
     csr_rows(kt.indptr, kt.indices, kt.data, to_nb, refugees_in)
     left, admitted = np.empty(shape), np.empty(shape)
     share = np.ascontiguousarray(P[:, KP.migration_long_distance_share])
-    _gravity(desired, attract, room, ctx.migration_kernels, share, bool(sw[SW.migration_caps]), left, admitted,
-             slots)
+    _gravity(desired, asylum, attract, room, asylum_acceptance, ctx.migration_kernels, share,
+             bool(sw[SW.migration_caps]), left, admitted, slots)
     return Flows(left, admitted, to_nb, refugees_in, stock, displaced_new)
 
 
 def migration_flows(pop, income, unemployment, poverty, turmoil, displaced, cap, p, ctx: Context,
-                    slots: np.ndarray | None = None) -> Flows:
-    """One year of M6 migration from the given (members, countries) inputs, as the step computes it."""
-    inputs = (pop, income, unemployment, poverty, turmoil, displaced, cap)
-    pop, income, unemployment, poverty, turmoil, displaced, cap = (
+                    slots: np.ndarray | None = None, asylum_acceptance=None) -> Flows:
+    """One year of M6 migration from the given (members, countries) inputs, as the step computes it.
+
+    ``asylum_acceptance``: share of asylum claims each destination grants (default: the
+    status-quo ``baseline_asylum_acceptance``).
+    """
+    if asylum_acceptance is None:
+        asylum_acceptance = np.broadcast_to(p.baseline_asylum_acceptance, np.shape(pop))
+    inputs = (pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance)
+    pop, income, unemployment, poverty, turmoil, displaced, cap, asylum_acceptance = (
         np.ascontiguousarray(a, dtype=np.float64) for a in inputs)
-    return _migration(pop, income, np.log(income), unemployment, poverty, turmoil, displaced, cap,
+    return _migration(pop, income, np.log(income), unemployment, poverty, turmoil, displaced, cap, asylum_acceptance,
                       kernel_params(p), switch_vector(ctx.switches), ctx, slots)
 
 
-def _gravity(desired, attract, room, kernel_matrix, share, caps, left, admitted, slots):
-    """The gravity rounds of M6 into ``left`` and ``admitted`` (matrix products between the passes)."""
+def _gravity(desired, asylum, attract, room, acceptance, kernel_matrix, share, caps, left, admitted, slots):
+    """The gravity rounds of M6 into ``left`` and ``admitted`` (matrix products between the passes).
+
+    Economic migrants: one round under the caps, a second where room is left; asylum seekers:
+    one round granted at each destination's asylum acceptance, outside the caps.
+    """
     e, n = desired.shape
     both = np.empty((e, 2 * n))
     per_z, demand, accept, weighted = (np.empty((e, n)) for _ in range(4))
 
-    def one_round(desired, attract, room, add):
+    def one_round(desired, attract, room, add, asylum_round=False):
         member_matmul(attract, kernel_matrix, out=both, slots=slots)
         kernels.alloc_per_z(desired, both, share, per_z)
         member_matmul(per_z, kernel_matrix, out=both, slots=slots)
-        kernels.alloc_accept(attract, both, share, room, demand, accept, weighted)
+        kernels.alloc_accept(attract, both, share, room, acceptance, asylum_round, demand, accept, weighted)
         member_matmul(weighted, kernel_matrix, out=both, slots=slots)
         kernels.alloc_done(per_z, both, share, demand, accept, left, admitted, add)
 
@@ -334,3 +342,4 @@ def _gravity(desired, attract, room, kernel_matrix, share, caps, left, admitted,
         free, desired2, attract2 = (np.empty((e, n)) for _ in range(3))
         kernels.alloc_second(room, admitted, desired, left, attract, free, desired2, attract2)
         one_round(desired2, attract2, free, True)
+    one_round(asylum, attract, room, True, asylum_round=True)

@@ -23,11 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from nato_socialism.data.blocs import OVERRIDABLE
+from nato_socialism.data.blocs import BLOC_IDS, OVERRIDABLE
 from nato_socialism.data.world import SNAPSHOT_YEAR
 from nato_socialism.errors import UserError, suggest
 from nato_socialism.model.context import POLICY_EVENTS
-from nato_socialism.model.doctrines import CUSTOM_CONTROLS, DOCTRINE_NAMES, DoctrineSpec
+from nato_socialism.model.doctrines import CUSTOM_CONTROLS, DEFAULT_DOCTRINES, DOCTRINE_NAMES, DoctrineSpec
 from nato_socialism.model.doctrines import custom_spec as _custom_spec
 from nato_socialism.model.parameters import Parameter, registry
 from nato_socialism.model.state import Regime
@@ -107,8 +107,11 @@ CustomControlTable = _table(
     "CustomControlTable",
     "Controls of the custom doctrine (unset: its defaults).",
     {
-        name: (float | None, Field(None, ge=low, le=high))
-        for name, (low, high, _) in CUSTOM_CONTROLS.items()
+        **{
+            name: (float | None, Field(None, ge=low, le=high))
+            for name, (low, high, _) in CUSTOM_CONTROLS.items()
+        },
+        "targets": (list[Literal[BLOC_IDS]] | None, Field(None, min_length=1)),
     },
 )
 
@@ -204,7 +207,7 @@ class Scenario(_Table):
     members: int = Field(200, ge=1, le=1_000_000)
     seed: int = Field(1, ge=0, le=2**63 - 1)  # stored as a DuckDB bigint
     doctrines: list[DoctrineName] = Field(
-        default_factory=lambda: list(DOCTRINE_NAMES), min_length=1
+        default_factory=lambda: list(DEFAULT_DOCTRINES), min_length=1
     )
     parameters: ParameterTable = Field(default_factory=ParameterTable)
     mechanisms: MechanismTable = Field(default_factory=MechanismTable)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from nato_socialism import atomic
-from nato_socialism.data.blocs import OVERRIDABLE
+from nato_socialism.data.blocs import BLOC_IDS, OVERRIDABLE
 from nato_socialism.errors import UserError
 from nato_socialism.model.context import POLICY_EVENTS
 from nato_socialism.model.doctrines import CUSTOM_CONTROLS, DOCTRINES, custom_values
@@ -111,6 +111,8 @@ def scenario_template() -> str:
     for name, value in custom_values(DOCTRINES["custom"].spec).items():
         low, high, meaning = CUSTOM_CONTROLS[name]
         controls.append((f"{name} = {toml_value(value)}", f"{low:g} to {high:g}: {meaning}"))
+    controls.append(('targets = ["nato"]', f"bloc list, relocation targets instead of relocation_to_nato: "
+                                           f"{', '.join(BLOC_IDS)}"))
     out += [*_commented(controls), ""]
 
     out += _prose(

@@ -23,6 +23,9 @@ where the per-country ``offset`` (probit units) makes the start year match the d
 computes the score; the step applies the normal CDF ``Phi`` to the whole array at once
 (SciPy's ``ndtr``, several times faster than a scalar ``erfc`` per country).
 
+Outcomes also report the share below the upper-middle-income line (``UPPER_POVERTY_LINE``,
+$8.30 a day, World Bank 2025) with the same distribution and offset.
+
 The line (``POVERTY_LINE``, $3.00 a day in 2021 PPP $, World Bank 2025) and the consumption
 share of GDP (``CONSUMPTION_SHARE``, 0.65) are constants of :mod:`nato_socialism.model.context`.
 """
@@ -35,9 +38,12 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..compiled import equation
-from ..context import CONSUMPTION_SHARE, POVERTY_LINE
+from ..context import CONSUMPTION_SHARE, POVERTY_LINE, UPPER_POVERTY_LINE
 
 _LOG_CONSUMPTION_SHARE = math.log(CONSUMPTION_SHARE)
+_LOG_POVERTY_LINE = math.log(POVERTY_LINE)
+#: log of the upper poverty line (outcomes only).
+_LOG_UPPER_POVERTY_LINE = math.log(UPPER_POVERTY_LINE)
 
 
 @equation
@@ -53,21 +59,21 @@ def scarcity_channel(scarcity):
 
 
 @equation
-def investment_channel(invest):
-    """M7's channel: ``ln(1 - invest)``."""
-    return log1p_or_zero(-invest)
-
-
-@equation
 def log_living_standard(income, scarcity, aid, investment):
     """``ln L`` from the four channels (M8's is :func:`~nato_socialism.model.mechanisms.aid.consumption_log`)."""
     return _LOG_CONSUMPTION_SHARE + income + scarcity + aid + investment
 
 
 @equation
+def probit_below(log_line, log_living, sigma):
+    """Probit of the share below a line (log of $ a year) before the offset: ``ln(z / L) / sigma + sigma / 2``."""
+    return (log_line - log_living) / sigma + sigma / 2.0
+
+
+@equation
 def poverty_probit(log_living, sigma):
-    """Probit of the poverty share before the country offset: ``ln(z / L) / sigma + sigma / 2``."""
-    return (math.log(POVERTY_LINE) - log_living) / sigma + sigma / 2.0
+    """Probit of the extreme-poverty share before the country offset (the $3.00 line)."""
+    return probit_below(_LOG_POVERTY_LINE, log_living, sigma)
 
 
 @equation
@@ -79,6 +85,12 @@ def poverty_score(log_living, sigma, offset):
 def poverty(score: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Extreme-poverty share from its probit score: the normal CDF (vectorized, in place with ``out``)."""
     return ndtr(score, out=out)
+
+
+@equation
+def upper_poverty_score(log_living, sigma, offset):
+    """Probit of the share below the $8.30 line, same distribution and offset (outcomes; ``Phi`` by :func:`poverty`)."""
+    return probit_below(_LOG_UPPER_POVERTY_LINE, log_living, sigma) + offset
 
 
 def poverty_calibration(gini: np.ndarray, poverty0: np.ndarray, consumption0: np.ndarray):

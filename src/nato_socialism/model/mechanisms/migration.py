@@ -10,8 +10,11 @@ Economic emigration from origin o (people per year)::
 
 Displacement: ``D_new = pop * (d_pov * poverty + d_turm * turmoil)``; the displaced stock
 returns at ``r_ret`` a year. A share ``psi`` of the newly displaced cross a border; a share
-``chi`` of those are hosted by neighbours (refugee kernel, uncapped); the rest join the
-gravity flow.
+``chi`` of those are hosted by neighbours (refugee kernel, uncapped); the rest seek asylum
+further away: they choose destinations by the same gravity model, and each destination
+grants a share ``acc_d`` (its asylum-acceptance control) of the claims it receives, outside
+its economic cap (one round, no cap); those refused stay displaced at home. So aid that
+lowers poverty lowers displacement and the asylum inflow of the first world.
 
 Destinations (gravity, separable so it is a matrix product)::
 
@@ -22,9 +25,11 @@ Destinations (gravity, separable so it is a matrix product)::
     acc_d  = min(1, cap_d * pop_d / in_d)               caps set by destination policy
     out_o  = (E_o / Z_o) * ((a * acc) @ K^T)_o           migrants refused by a cap ...
 
-Migrants refused in this first round choose again, once, among destinations with room left,
-with attractiveness scaled by the unused share of each cap (so an open border draws the
-demand the closed ones turn away); those refused again stay home.
+Economic migrants refused in this first round choose again, once, among destinations with
+room left, with attractiveness scaled by the unused share of each cap (so an open border
+draws the demand the closed ones turn away); those refused again stay home. Then the asylum
+round: ``in_d = a_d ((A / Z) @ K)_d``, admitted ``acc_d in_d``, left ``(A_o / Z_o) ((a acc) @
+K)_o``.
 
 K is symmetric, so ``x @ K^T = x @ K``; the products run on the stacked
 ``[K_regional | K_global]`` with :func:`~nato_socialism.model.linalg.member_matmul`. People
@@ -90,9 +95,15 @@ def refugees(new, q):
 
 
 @equation
-def desired_emigrants(economic, crossing, hosted):
-    """Emigrants entering the gravity allocation: economic ones and refugees not hosted by neighbours."""
-    return economic + (crossing - hosted)
+def asylum_seekers(crossing, hosted):
+    """Refugees not hosted by neighbours: they seek asylum further away (outside the economic caps)."""
+    return crossing - hosted
+
+
+@equation
+def asylum_granted(acceptance):
+    """Share of a destination's asylum claims granted: its asylum acceptance, within [0, 1]."""
+    return min(max(acceptance, 0.0), 1.0)
 
 
 # ------------------------------------------------------------------------ destinations
