@@ -266,7 +266,7 @@ def test_a_version_1_run_opens_with_what_it_has(tmp_path, keep_why):
 
 def test_analysis_runs_show_their_figures(tmp_path):
     root = tmp_path / "results"
-    code, _, err = run_inprocess(["sensitivity", "--outcome", "world_poverty_mean", "--method", "morris",
+    code, _, err = run_inprocess(["sensitivity", "--outcome", "world_living_mean", "--method", "morris",
                                   "--samples", "2", "--years", "2", "--results", str(root), "--json"])
     assert code == 0, err
     views = RunViews(root)
