@@ -17,6 +17,19 @@ from nato_socialism.scenario import load_scenario
 DOCTRINES = ["nato_first", "open_solidarity", "status_quo"]
 
 
+def require_chromium() -> str:
+    """The local Chromium of the browser tests; fail naming what is missing (NATO_SOCIALISM_SKIP_BROWSER=1 skips)."""
+    import pytest
+
+    from nato_socialism.errors import UserError
+    from nato_socialism.report.browser import find_chromium
+
+    try:
+        return find_chromium()
+    except UserError as err:
+        pytest.fail(f"{err} (or set NATO_SOCIALISM_SKIP_BROWSER=1)")
+
+
 def small_run(root: Path, members: int = 12, horizon: int = 15) -> tuple[ResultStore, str]:
     """3 doctrines x ``members`` x ``horizon`` years, 2 kept members, stored under ``root``."""
     sc = load_scenario("default").with_overrides(members=members, horizon=horizon, doctrines=DOCTRINES)

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "src" / "nato_socialism"
 #: Layers, inside out; a module may import its own layer and inner ones only.
 LAYERS = (("errors", "atomic", "formatting"), ("data",), ("model",), ("scenario",), ("experiments", "validation"),
-          ("cli", "api", "ema", "report"))
+          ("cli", "api", "ema", "report", "dashboard"))
 
 
 def _modules() -> dict[str, Path]:

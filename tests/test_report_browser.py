@@ -12,11 +12,10 @@ import time
 
 import pytest
 
-from nato_socialism.errors import UserError
 from nato_socialism.report import load_run_data
-from nato_socialism.report.browser import find_chromium, offline_page
+from nato_socialism.report.browser import offline_page
 from nato_socialism.report.html import write_report
-from report_helpers import small_run
+from report_helpers import require_chromium, small_run
 
 if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
     pytest.skip("NATO_SOCIALISM_SKIP_BROWSER is set", allow_module_level=True)
@@ -36,10 +35,7 @@ MAP_FILLS = """() => [...document.querySelectorAll('#fig-map path.choroplethloca
 
 @pytest.fixture(scope="module")
 def chromium():
-    try:
-        return find_chromium()
-    except UserError as err:
-        pytest.fail(f"{err} (or set NATO_SOCIALISM_SKIP_BROWSER=1)")
+    return require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@ import pytest
 
 from nato_socialism.errors import UserError
 from nato_socialism.report import load_run_data
-from nato_socialism.report.browser import find_chromium
 from nato_socialism.report.html import render_specs
 from nato_socialism.report.png import export_png
-from report_helpers import png_size, small_run
+from report_helpers import png_size, require_chromium, small_run
 
 if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
     pytest.skip("NATO_SOCIALISM_SKIP_BROWSER is set", allow_module_level=True)
@@ -19,10 +18,7 @@ if os.environ.get("NATO_SOCIALISM_SKIP_BROWSER"):
 
 @pytest.fixture(scope="module")
 def rd(tmp_path_factory):
-    try:
-        find_chromium()
-    except UserError as err:
-        pytest.fail(f"{err} (or set NATO_SOCIALISM_SKIP_BROWSER=1)")
+    require_chromium()
     store, run_id = small_run(tmp_path_factory.mktemp("png") / "results", members=6, horizon=8)
     return load_run_data(store.root, run_id)
 

@@ -42,6 +42,33 @@ def cli(*args: str, code: int = 0) -> subprocess.CompletedProcess:
     return done
 
 
+def serve(run_id: str) -> None:
+    """The dashboard from the wheel: its page, its assets and the stored run's first map, then Ctrl-C."""
+    import re
+    import signal
+    import urllib.request
+
+    start = time.perf_counter()
+    proc = subprocess.Popen([SCRIPT, "serve", "--port", "0", "--results", "results"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        base = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline())[0]
+        page = urllib.request.urlopen(base, timeout=60).read().decode()
+        for asset in ("static/app.js", "static/style.css", "assets/plotly.js", "assets/geo.js"):
+            if not urllib.request.urlopen(base + asset, timeout=60).read():
+                raise SystemExit(f"serve: {asset} is empty")
+        first = json.loads(urllib.request.urlopen(base + "api/first", timeout=120).read())
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(120)
+    ok = code == 0 and "/static/app.js" in page and first["info"]["run_id"] == run_id and len(
+        first["map"]["data"][0]["locations"]) >= 190 and "Traceback" not in proc.stderr.read()
+    print(f"{'ok ' if ok else 'FAIL'} {time.perf_counter() - start:6.1f} s  nato-socialism serve (page, map, Ctrl-C)",
+          flush=True)
+    if not ok:
+        sys.exit(f"serve: exit {code}, first screen {str(first)[:500]}")
+
+
 def python(code: str) -> None:
     """Run Python code with the installed package (isolated from the working folder)."""
     done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, env=ENV, timeout=600)
@@ -109,6 +136,7 @@ def main(reference: Path | None) -> None:
     cli("report", run_id, "--results", "results", "--only", "forest", "--png", "png", "--no-html", "--json")
     if not list(Path("png").glob("forest*.png")):
         raise SystemExit("report --png wrote no forest*.png")
+    serve(run_id)
     cli("optimize", "--members", "2", "--years", "3", "--pop-size", "4", "--generations", "1", "--no-store", "--json")
     cli("run", "--members", "4", "--years", "2", "--doctrine", "status_quo", "--workers", "1", "--no-store", "--json")
     cli("calibrate", "--fit", "1960:1979", "--test", "1980:1989", "--accept", "--json")

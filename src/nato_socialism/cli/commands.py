@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
     from .run import run
     from .scenario import scenario_app
     from .sensitivity import sensitivity
+    from .serve import serve
     from .validate import calibrate, validate
 
     app.command("run")(run)
@@ -35,3 +36,4 @@ def register(app: typer.Typer) -> None:
     app.command("calibrate")(calibrate)
     app.command("bench")(bench)
     app.command("report")(report)
+    app.command("serve")(serve)

@@ -39,6 +39,14 @@ from .store import ResultStore, read_parquet
 KEEP_CHUNK = 8
 
 
+class RunCancelled(Exception):
+    """Raised by a progress callback to stop a stored run after its current chunk.
+
+    The run is marked ``interrupted`` (like Ctrl-C), keeps its committed chunks and can be
+    finished with ``nato-socialism run --resume``.
+    """
+
+
 @dataclass(frozen=True)
 class Task:
     """One chunk: a doctrine, the chunk's position in the plan, its members and how many to keep."""
@@ -302,7 +310,7 @@ def _stream(
 def _finish_on_exit(store: ResultStore, run_id: str, body: Callable[[], None]) -> None:
     try:
         body()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RunCancelled):
         store.finish(run_id, "interrupted")
         raise
     except BaseException:

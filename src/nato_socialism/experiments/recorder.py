@@ -233,7 +233,9 @@ def summary_arrays(counts: dict[str, np.ndarray], qs=SUMMARY_QUANTILES, work: di
                    ) -> dict[str, np.ndarray]:
     """Regime probabilities and quantiles from merged counts ``(..., bins)``: name -> ``(...)`` arrays.
 
-    Names: ``members``, ``p_<regime>`` per regime code, ``<variable>_p<100 q>`` per quantile.
+    Names: ``members``, ``p_<regime>`` per regime code, ``<variable>_p<100 q>`` per quantile of
+    each variable in ``counts`` (``regime`` is needed; the others may be left out, e.g. when
+    only some columns of ``country_hist`` were read).
     """
     regime = np.asarray(counts["regime"], dtype=np.float64)
     members = regime.sum(axis=-1)
@@ -242,7 +244,7 @@ def summary_arrays(counts: dict[str, np.ndarray], qs=SUMMARY_QUANTILES, work: di
         out[regime_column(code)] = np.divide(regime[..., code], members, out=np.full_like(members, np.nan),
                                              where=members > 0)
     for k, b in COUNTRY_VARIABLES.items():
-        if b.kind == "categorical":
+        if b.kind == "categorical" or k not in counts:
             continue
         q = quantiles(b, counts[k], qs, work)
         for j, level in enumerate(qs):

@@ -3,7 +3,8 @@
 Playwright cannot download its own browser here (no network), so the system's Chromium is
 used (Debian: ``apt-get install chromium``), found at ``$NATO_SOCIALISM_CHROMIUM``, else
 ``/usr/bin/chromium`` or the first of ``chromium``, ``chromium-browser``, ``google-chrome``
-on the ``PATH``. Every request that is not a ``file:`` or ``data:`` URL is aborted and
+on the ``PATH``. Every request that leaves the machine (anything but ``file:``, ``data:``,
+``blob:``, ``about:`` and the loopback address the dashboard serves on) is aborted and
 recorded, so a page that tries the network is noticed, not silently served.
 """
 
@@ -14,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import UserError
 
@@ -47,8 +49,11 @@ def find_chromium() -> str:
 
 
 def is_local(url: str) -> bool:
-    """True for URLs that do not leave the machine (``file:``, ``data:``, ``blob:``, ``about:``)."""
-    return url.startswith(("file:", "data:", "blob:", "about:"))
+    """True for URLs that do not leave the machine (``file:``, ``data:``, ``blob:``, ``about:``, loopback HTTP)."""
+    if url.startswith(("file:", "data:", "blob:", "about:")):
+        return True
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "ws") and parts.hostname in ("127.0.0.1", "localhost")
 
 
 @contextmanager
@@ -56,6 +61,7 @@ def offline_page(viewport: tuple[int, int] = (1400, 900)) -> Iterator[tuple[obje
     """A Playwright page in a fresh headless Chromium whose non-local requests are aborted.
 
     Yields ``(page, blocked)``: ``blocked`` lists every URL the page tried to fetch from the network.
+    Further pages of ``page.context`` (a second browser tab) are blocked the same way.
     """
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -78,8 +84,8 @@ def offline_page(viewport: tuple[int, int] = (1400, 900)) -> Iterator[tuple[obje
         except PlaywrightError as err:
             raise UserError(f"cannot start Chromium at {executable}: {str(err).splitlines()[0]}") from None
         try:
-            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-            page.route("**/*", route)
-            yield page, blocked
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+            context.route("**/*", route)
+            yield context.new_page(), blocked
         finally:
             browser.close()

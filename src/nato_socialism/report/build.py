@@ -93,7 +93,7 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None,
                                 "(same parameters and random numbers), in standard deviations of the outcome, "
                                 "oriented so that right is better for the chosen doctrine; bars are 90 % Monte Carlo "
                                 "intervals of the mean.", variants, "doctrine compared"))
-    specs += _analysis_figures(rd)
+    specs += analysis_figures(rd)
     if not rd.why_drops.empty:
         variants = []
         names = _names(rd)
@@ -112,7 +112,8 @@ def report_figures(rd: RunData, centroids: pd.DataFrame | None = None,
     return specs
 
 
-def _analysis_figures(rd: RunData) -> list[FigureSpec]:
+def analysis_figures(rd: RunData) -> list[FigureSpec]:
+    """Figures of the run's analysis tables: sensitivity indices, PRIM boxes and trade-offs, Pareto fronts."""
     out = []
     ranges = rd.meta.get("parameters") or {}
     extra = rd.meta.get("extra") or {}

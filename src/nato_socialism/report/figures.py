@@ -232,6 +232,7 @@ def world_map_spec(summary: pd.DataFrame, mode: str, doctrine: str, year: int, *
         cen = centroids.set_index("iso3").reindex(outside)
         data.append({"type": "scattergeo", "lat": _f32(cen["lat"]), "lon": _f32(cen["lon"]),
                      "text": [label(c) for c in outside], "hoverinfo": "text", "mode": "markers",
+                     "customdata": outside,
                      "name": "not in the geometry",
                      "marker": {"size": 7, "color": _f32(z[outside]), "coloraxis": "coloraxis",
                                 "line": {"width": 0.6, "color": "#333333"}}})
@@ -257,17 +258,14 @@ def _fan_unit(unit: str) -> tuple[float, str]:
     return {"share": (100.0, "% of population"), "persons": (1e-6, "million people")}.get(unit, (1.0, unit))
 
 
-def fan_chart_spec(series_quantiles: pd.DataFrame, quantity: str, scope: str = "world",
-                   doctrines: Sequence[str] | None = None) -> dict:
-    """Spec of :func:`fan_chart`."""
-    q = QUANTITIES[quantity]
-    rows = series_quantiles[series_quantiles["column"] == q.column(scope)]
-    doctrines = list(doctrines or dict.fromkeys(rows["doctrine"]))
+def _fan_panels(rows: pd.DataFrame, doctrines: list[str], scale: float, unit: str, log: bool
+                ) -> tuple[list, dict, int]:
+    """Data and layout of fan panels (median, 50 % and 90 % bands), one per doctrine.
+
+    ``rows``: doctrine, year, p05, p25, p50, p75, p95; values are multiplied by ``scale``.
+    """
     cols = min(3, max(1, len(doctrines)))
     axes, layout, nrows = _grid(len(doctrines), cols, vspace=0.16 if len(doctrines) > cols else 0.1)
-    scale, unit = _fan_unit(q.unit)
-    members = int(rows["members"].max()) if len(rows) else 0
-    log = q.unit == "persons" or quantity == "living"
     data, notes = [], []
     by_doctrine = dict(tuple(rows.groupby("doctrine", sort=False)))
     for i, d in enumerate(doctrines):
@@ -294,8 +292,47 @@ def fan_chart_spec(series_quantiles: pd.DataFrame, quantity: str, scope: str = "
         if ax.get("matches") is None:
             ax.pop("matches", None)
     layout.update(annotations=notes, legend={"orientation": "h", "y": -0.18 / nrows, "x": 0})
+    return data, layout, nrows
+
+
+def fan_chart_spec(series_quantiles: pd.DataFrame, quantity: str, scope: str = "world",
+                   doctrines: Sequence[str] | None = None) -> dict:
+    """Spec of :func:`fan_chart`."""
+    q = QUANTITIES[quantity]
+    rows = series_quantiles[series_quantiles["column"] == q.column(scope)]
+    doctrines = list(doctrines or dict.fromkeys(rows["doctrine"]))
+    scale, unit = _fan_unit(q.unit)
+    members = int(rows["members"].max()) if len(rows) else 0
+    log = q.unit == "persons" or quantity == "living"
+    data, layout, nrows = _fan_panels(rows, doctrines, scale, unit, log)
     title = f"{_cap(q.label)}, {SCOPE_LABELS[scope]}: median with 50 % and 90 % bands over {members} members"
     return _spec(data, layout, title, height=250 * nrows + 170)
+
+
+def country_fan_spec(summary: pd.DataFrame, iso3: str, variable: str, doctrines: Sequence[str] | None = None,
+                     country_name: str | None = None) -> dict:
+    """Spec of :func:`country_fan`."""
+    b = COUNTRY_VARIABLES[variable]
+    rows = summary[summary["iso3"] == iso3]
+    rows = rows.rename(columns={f"{variable}_{p}": p for p in ("p05", "p25", "p50", "p75", "p95")})
+    doctrines = list(doctrines or dict.fromkeys(rows["doctrine"]))
+    scale, unit = (100.0, "%") if b.unit == "share" else (1.0, b.unit)  # support, reaction: % of voters
+    members = int(rows["members"].max()) if len(rows) else 0
+    data, layout, nrows = _fan_panels(rows, doctrines, scale, unit, b.kind == "log")
+    title = (f"{_cap(b.label)}, {country_name or iso3}: median with 50 % and 90 % bands over {members} members")
+    return _spec(data, layout, title, height=230 * nrows + 170)
+
+
+def country_fan(summary: pd.DataFrame, iso3: str, variable: str, doctrines: Sequence[str] | None = None,
+                country_name: str | None = None):
+    """One country's trajectory over members: median, 50 % and 90 % bands per doctrine.
+
+    ``summary``: a country summary with the quantiles p05, p25, p50, p75 and p95
+    (:func:`~nato_socialism.experiments.recorder.country_summary` with ``qs`` =
+    :data:`~nato_socialism.report.data.FAN_QUANTILES`); ``variable``: a non-categorical key
+    of :data:`~nato_socialism.experiments.recorder.COUNTRY_VARIABLES`.
+    """
+    return as_figure(country_fan_spec(summary, iso3, variable, doctrines, country_name))
 
 
 def fan_chart(series_quantiles: pd.DataFrame, quantity: str, scope: str = "world",

@@ -280,12 +280,13 @@ def geo_assets_script() -> str:
 
 def _geo(rd: RunData):
     """Countries the geometry draws, those it lacks, and every country's centroid (iso3, lat, lon)."""
-    drawn, missing = drawn_countries(rd, _geometry_ids())
+    drawn, missing = drawn_countries(rd, geometry_countries())
     return drawn, missing, rd.countries.reindex(columns=["iso3", "lat", "lon"])
 
 
 @functools.cache
-def _geometry_ids() -> frozenset[str]:
+def geometry_countries() -> frozenset[str]:
+    """ISO3 codes of the countries the vendored geometry draws (read once per process)."""
     return frozenset(geometry_ids(load_geometry()))
 
 

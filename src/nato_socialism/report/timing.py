@@ -47,13 +47,13 @@ def load_times(path: str | Path, repeats: int = 3, timeout_s: float = 120.0) -> 
             "countries_drawn": drawn, "bytes": Path(path).stat().st_size}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: print the JSON of :func:`load_times`."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("report", type=Path)
+def main(argv: list[str] | None = None, measure=load_times, about: str = __doc__, what: str = "report") -> int:
+    """Command-line entry: print the JSON of ``measure(path, repeats)`` (:func:`load_times`; the dashboard's too)."""
+    parser = argparse.ArgumentParser(description=about)
+    parser.add_argument(what, type=Path)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    print(json.dumps(load_times(args.report, args.repeats)))
+    print(json.dumps(measure(getattr(args, what), args.repeats)))
     return 0
 
 
