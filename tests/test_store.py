@@ -245,3 +245,17 @@ def test_latest_is_the_newest_run_that_can_serve(setup, tmp_path):
     next((tmp_path / "results" / first / "chunks").glob("*.json")).unlink()  # first loses a chunk
     assert _to_resume(store, "latest") == first  # the newest run with chunks left
     assert _to_resume(store, second[:-1]) == second  # an explicit prefix is taken as given
+
+
+@pytest.mark.parametrize("stage", ["empty database", "tables without the schema version"])
+def test_a_store_whose_creation_was_killed_opens_empty(tmp_path, stage):
+    """Killed inside ResultStore.create: runs.duckdb exists, the schema version does not yet."""
+    root = tmp_path / "results"
+    root.mkdir()
+    con = duckdb.connect(str(root / "runs.duckdb"))
+    if stage != "empty database":
+        con.execute(store_module._DDL)
+    con.close()
+    store = ResultStore.open(root)
+    assert store.runs().empty
+    assert ResultStore.open(root)._schema_recorded()  # creation finished once, then plain opens

@@ -181,6 +181,10 @@ class ResultStore:
             what = "does not exist" if not root.exists() else "is not a results directory (no runs.duckdb)"
             raise UserError(f"{root} {what}; pass --results DIR of a directory written by `nato-socialism run`.")
         store = cls(root)
+        if not store._schema_recorded():
+            # runs.duckdb exists but the process creating it was killed before it recorded the
+            # schema version: it holds no run yet, and creating is idempotent, so finish it
+            return cls.create(root)
         store._check_schema()
         return store
 
@@ -209,6 +213,13 @@ class ResultStore:
                        [str(STORE_SCHEMA_VERSION), STORE_SCHEMA_VERSION])
         store._check_schema()
         return store
+
+    def _schema_recorded(self) -> bool:
+        with self._db() as db:
+            has_table = db.execute("select count(*) from information_schema.tables "
+                                   "where table_name = 'store_info'").fetchone()[0]
+            return bool(has_table) and db.execute(
+                "select count(*) from store_info where key = 'schema_version'").fetchone()[0] > 0
 
     def _check_schema(self) -> None:
         with self._db() as db:
