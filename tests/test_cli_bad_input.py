@@ -147,3 +147,10 @@ def test_python_dash_m_entry_point(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     _assert_user_error(result, "nope.toml")
+
+
+@pytest.mark.parametrize("command", ["validate", "discover"])
+def test_negative_seed_is_a_usage_error(tmp_path, command):
+    """A seed below 0 would reach NumPy's SeedSequence and fail there; the option refuses it."""
+    result = run(tmp_path, command, "--seed", "-1")
+    _assert_user_error(result, "--seed", "greater than or equal to 0")

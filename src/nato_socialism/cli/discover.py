@@ -64,7 +64,7 @@ def discover(
     resamples: int = typer.Option(
         10, "--resamples", metavar="N", help="PRIM reruns on random halves for the stability scores."
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed of the permutations, resamples and feature scores."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the permutations, resamples and feature scores."),
     results: Path = results_option(),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ):

@@ -57,7 +57,7 @@ def _run_hindcast(window: str, fit: str | None, members: int, seed: int, data: P
 
 def validate(
     members: int = typer.Option(20, "--members", min=1, help="Ensemble members."),
-    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Run seed."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", min=0, help="Run seed (a whole number >= 0)."),
     years: int = typer.Option(100, "--years", min=10, help="Length of the status-quo run the hazards are measured on."),
     hindcast_window: str = typer.Option(None, "--hindcast", help="Run a hindcast FIRST:LAST instead of the anchors, "
                                         "e.g. 1990:2019."),
