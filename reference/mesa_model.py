@@ -39,9 +39,12 @@ from .plain_loop import (
     DEM_SOC,
     EVENT,
     MOBILIZATION,
+    STREAM_DEMOCRACY,
     STREAM_GROWTH,
     STREAM_OCCURS,
     STREAM_OUTCOME,
+    STREAM_POP,
+    STREAM_REGIME,
     STREAM_SUCCESS,
     STREAM_TYPE,
     STREAM_WHICH,
@@ -73,6 +76,7 @@ from .plain_loop import (
     moralist_pressure,
     movement_change,
     natural_population_growth,
+    next_growth_regime,
     ndtr,
     recover,
     remittances,
@@ -121,6 +125,7 @@ class CountryAgent(mesa.Agent):
         m, i = self.model, self.index
         t = m.year_index
         self.shock = m.draws[STREAM_GROWTH][i]
+        self.noise = {s: m.draws[s][i] for s in (STREAM_REGIME, STREAM_POP, STREAM_DEMOCRACY)}
         self.draw = {s: m.draws[s][i] for s in (STREAM_OCCURS, STREAM_WHICH, STREAM_TYPE, STREAM_SUCCESS,
                                                    STREAM_OUTCOME)}
         self.first_world = bool(m.ctx.blocs.first_world[t, i])
@@ -181,7 +186,8 @@ class CountryAgent(mesa.Agent):
         """M11 growth before aid."""
         m = self.model
         on = m.ctx.switches.on("background")
-        self.growth_now = background_growth(self.gdppc, m.year_index, self.shock, m.p) if on else 0.0
+        self.regime_now = self.growth_regime if m.ctx.switches.on("background_structural_noise") else 0.0
+        self.growth_now = background_growth(self.gdppc, m.year_index, self.regime_now, self.shock, m.p) if on else 0.0
         self.received = 0.0
 
     def grow(self) -> None:
@@ -193,10 +199,18 @@ class CountryAgent(mesa.Agent):
         if sw.on("migration_brain_drain"):
             self.growth_now = self.growth_now + brain_drain_growth(self.diaspora, self.pop, p)
         self.new["gdppc"] = self.gdppc * math.exp(self.growth_now)
+        noise = sw.on("background_structural_noise")
         if sw.on("background"):
-            self.pop_now = self.pop * (1.0 + natural_population_growth(self.income, t, p))
+            rate = natural_population_growth(self.pop_growth, self.income, t, self.noise[STREAM_POP] if noise else 0.0,
+                                             p)
+            self.pop_now = self.pop * (1.0 + rate)
+            self.new["pop_growth"] = rate
+            self.new["growth_regime"] = (next_growth_regime(self.regime_now, self.noise[STREAM_REGIME], p) if noise
+                                         else self.growth_regime)
         else:
             self.pop_now = self.pop
+            self.new["pop_growth"] = self.pop_growth
+            self.new["growth_regime"] = self.growth_regime
         self.new["scarcity"] = recover(self.scarcity, m.gdp_share_start, p, sw.on("scarcity_bloc_duration")) \
             if sw.on("scarcity") else 0.0
 
@@ -281,6 +295,8 @@ class CountryAgent(mesa.Agent):
         sw, p = m.ctx.switches, m.p
         self.multiplier = 1.0
         ddem = democracy_toward_regime(self.democracy, self.regime) if sw.on("background") else 0.0
+        if sw.on("background") and sw.on("background_structural_noise"):
+            ddem = ddem + p.democracy_shock_sd * self.noise[STREAM_DEMOCRACY]
         if sw.on("diffusion"):
             share_n = 0.0
             if sw.on("diffusion_neighbours"):

@@ -62,7 +62,10 @@ EVENT = {name: code for code, name in enumerate(EVENTS)}
 #: Events with a hazard, in the order of the cumulative competing-risk pick.
 HAZARD_EVENTS = EVENTS[1:11]
 #: Random streams of the counter-based generator (one draw per member, country and year).
-STREAM_GROWTH, STREAM_OCCURS, STREAM_WHICH, STREAM_TYPE, STREAM_SUCCESS, STREAM_OUTCOME = range(6)
+(STREAM_GROWTH, STREAM_OCCURS, STREAM_WHICH, STREAM_TYPE, STREAM_SUCCESS, STREAM_OUTCOME, STREAM_REGIME, STREAM_POP,
+ STREAM_DEMOCRACY) = range(9)
+#: Streams drawn as standard normals (the others are uniforms).
+NORMAL_STREAMS = (STREAM_GROWTH, STREAM_REGIME, STREAM_POP, STREAM_DEMOCRACY)
 #: Living-standard channels: mechanism id -> name of the expectation field (M12).
 CHANNELS = {
     "M11": "expected_income",
@@ -233,16 +236,24 @@ def frontier_income(t: int, p) -> float:
     return p.frontier_income * math.exp(p.frontier_growth * t)
 
 
-def background_growth(gdppc: float, t: int, shock: float, p) -> float:
-    """M11 ``g = clip(g_f + beta ln(y_f / y) + sd z, -0.3, 0.3)`` (log-points, before aid)."""
-    g = p.frontier_growth + p.convergence_rate * math.log(frontier_income(t, p) / gdppc) + p.growth_shock_sd * shock
+def background_growth(gdppc: float, t: int, regime: float, shock: float, p) -> float:
+    """M11 ``g = clip(g_f + beta ln(y_f / y) + v + sd z, -0.3, 0.3)`` (log-points, before aid)."""
+    g = (p.frontier_growth + p.convergence_rate * math.log(frontier_income(t, p) / gdppc) + regime
+         + p.growth_shock_sd * shock)
     return clip(g, -0.3, 0.3)
 
 
-def natural_population_growth(income: float, t: int, p) -> float:
-    """M11 ``n = clip(n0 - slope ln(y / 1000) - trend t, -0.015, 0.04)``."""
-    n = p.pop_growth_base - p.pop_growth_income_slope * math.log(income / 1000.0) - p.pop_growth_trend * t
-    return clip(n, -0.015, 0.04)
+def next_growth_regime(regime: float, shock: float, p) -> float:
+    """M11 ``v' = rho v + sqrt(1 - rho^2) sd_v z``."""
+    rho = p.growth_regime_persistence
+    return rho * regime + math.sqrt(1.0 - rho * rho) * p.growth_regime_sd * shock
+
+
+def natural_population_growth(previous: float, income: float, t: int, shock: float, p) -> float:
+    """M11 ``n' = clip(phi n + (1 - phi) (n0 - slope ln(y / 1000) - trend t) + sd_n z, -0.015, 0.04)``."""
+    target = p.pop_growth_base - p.pop_growth_income_slope * math.log(income / 1000.0) - p.pop_growth_trend * t
+    phi = p.pop_growth_persistence
+    return clip(phi * previous + (1.0 - phi) * target + p.pop_growth_shock_sd * shock, -0.015, 0.04)
 
 
 def unemployment_change(u: float, structural: float, socialist: bool, shock: float, p) -> float:
@@ -812,7 +823,9 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     # ---- 2. M11 background economy, M8 aid --------------------------------------------------
     shock = draws[STREAM_GROWTH]
     m11 = sw.on("background")
-    growth = [background_growth(s.gdppc[i], t, shock[i], p) if m11 else 0.0 for i in countries]
+    noise = sw.on("background_structural_noise")
+    regime_now = [s.growth_regime[i] if noise else 0.0 for i in countries]
+    growth = [background_growth(s.gdppc[i], t, regime_now[i], shock[i], p) if m11 else 0.0 for i in countries]
     aid_share = [c["aid_share"] if sw.on("aid") else 0.0 for c in applied]
     received = list(zeros)
     if sw.on("aid"):
@@ -823,7 +836,11 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
     if sw.on("migration_brain_drain"):
         growth = [growth[i] + brain_drain_growth(s.diaspora[i], s.pop[i], p) for i in countries]
     gdppc = [s.gdppc[i] * math.exp(growth[i]) for i in countries]
-    pop = [s.pop[i] * (1.0 + natural_population_growth(income[i], t, p)) if m11 else s.pop[i] for i in countries]
+    pop_rate = [natural_population_growth(s.pop_growth[i], income[i], t, draws[STREAM_POP][i] if noise else 0.0, p)
+                if m11 else s.pop_growth[i] for i in countries]
+    pop = [s.pop[i] * (1.0 + pop_rate[i]) if m11 else s.pop[i] for i in countries]
+    growth_regime = [next_growth_regime(regime_now[i], draws[STREAM_REGIME][i], p) if m11 and noise
+                     else s.growth_regime[i] for i in countries]
 
     # ---- 3. M10 the output gap recovers: s' = s exp(-1 / (tau (1 - k_b G_s))) --------------
     scar = [recover(scarcity[i], gdp_share0, p, sw.on("scarcity_bloc_duration")) if sw.on("scarcity") else 0.0
@@ -921,7 +938,9 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
 
     # ---- 8. M5 diffusion, M11 democracy toward the regime's bounds ---------------------------
     multiplier = [1.0] * n
-    ddem = [democracy_toward_regime(s.democracy[i], old_regime[i]) if m11 else 0.0 for i in countries]
+    ddem = [democracy_toward_regime(s.democracy[i], old_regime[i])
+            + (p.democracy_shock_sd * draws[STREAM_DEMOCRACY][i] if noise else 0.0) if m11 else 0.0
+            for i in countries]
     if sw.on("diffusion"):
         share_n = neighbour_mean(geo, [1.0 if x else 0.0 for x in soc]) if sw.on("diffusion_neighbours") else zeros
         gdp_share = gdp_share0 if sw.on("diffusion_superpower") else 0.0
@@ -1003,6 +1022,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
         "unintegrated": unintegrated, "integrated_recent": recent, "displaced": displaced,
         "diaspora": diaspora, "poverty": poverty, "living": living, "scarcity": scar, "aid_received": received,
         "growth": growth, "perceived_excess": perceived, "turmoil": turmoil,
+        "growth_regime": growth_regime, "pop_growth": pop_rate,
         "expected_income": [delay(s.expected_income[i], comp["M11"][i], p.expectation_time, m12, drift)
                             for i in countries],
         "reaction_base": list(s.reaction_base), "unintegrated_share0": list(s.unintegrated_share0),
@@ -1028,7 +1048,7 @@ def step_member(s, p, ctx, spec, geo: Geography, draws):
 # --------------------------------------------------------------------------- ensemble step, runner
 def year_draws(keys: np.ndarray, year: int, n: int) -> dict[int, list[list[float]]]:
     """Random numbers of every member for a year, by stream (the core's counter-based rng)."""
-    draws = {STREAM_GROWTH: normals(keys, year, STREAM_GROWTH, n).tolist()}
+    draws = {stream: normals(keys, year, stream, n).tolist() for stream in NORMAL_STREAMS}
     for stream in (STREAM_OCCURS, STREAM_WHICH, STREAM_TYPE, STREAM_SUCCESS, STREAM_OUTCOME):
         draws[stream] = uniforms(keys, year, stream, n).tolist()
     return draws

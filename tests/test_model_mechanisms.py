@@ -253,10 +253,10 @@ def test_m11_breakdown_by_income_band_matches_przeworski_in_model_units():
     assert h[0] == pytest.approx(0.164) and h[1] == pytest.approx(0.056) and h[2] == pytest.approx(0.022)
     assert h[3] < 0.003
     npg = background.natural_population_growth
-    assert npg(math.log(1000.0), 0, Q) > npg(math.log(50000.0), 0, Q)
+    assert npg(0.01, math.log(1000.0), 0, 0.0, Q) > npg(0.01, math.log(50000.0), 0, 0.0, Q)
     frontier, growth = background.log_frontier(0, Q), background.growth
-    assert growth(math.log(2000.0), frontier, 0.0, Q) > growth(math.log(70000.0), frontier, 0.0, Q)
-    assert growth(math.log(10.0), frontier, 50.0, Q) == background.GROWTH_LIMIT
+    assert growth(math.log(2000.0), frontier, 0.0, 0.0, Q) > growth(math.log(70000.0), frontier, 0.0, 0.0, Q)
+    assert growth(math.log(10.0), frontier, 0.0, 50.0, Q) == background.GROWTH_LIMIT
     assert background.democracy_toward_regime(0.9, DS) == 0.0 < background.democracy_toward_regime(0.5, DS)
 
 

@@ -46,6 +46,8 @@ from nato_socialism.errors import UserError
 
 #: Years a world can be built for: population, GDP and V-Dem all reach from 1950 to 2023.
 FIRST_YEAR, LAST_YEAR = 1950, 2023
+#: Years over which a world's recent population growth is measured (:func:`recent_population_growth`).
+RECENT_GROWTH_YEARS = 5
 #: Variables without a panel series: the snapshot's values are used as defaults.
 SNAPSHOT_DEFAULTS = ("unemployment", "gini", "poverty", "migrant_share")
 
@@ -178,4 +180,17 @@ def build_panel_world(year: int, data_dir: PathLike | None = None) -> World:
         imputation_rules=MappingProxyType({var: rules[var] for var in SOURCE_COLUMNS}),
         maddison_to_ppp2021=ratio,
         politics=build_politics(frame.reset_index()[["iso3", "region_un", "subregion_un"]], year, data_dir),
+        pop_growth=recent_population_growth(series, snap.iso3, year),
     )
+
+
+def recent_population_growth(series: pd.DataFrame, iso3: tuple[str, ...], year: int) -> np.ndarray:
+    """Mean yearly log growth of population over the :data:`RECENT_GROWTH_YEARS` years up to ``year``.
+
+    Per country, in ``iso3`` order; NaN where the panel lacks either end. Five years smooth
+    the single-year jumps of census revisions and refugee movements.
+    """
+    first = year - RECENT_GROWTH_YEARS
+    ends = series[series["year"].isin((first, year))].pivot(index="iso3", columns="year", values="population")
+    ends = ends.reindex(index=list(iso3), columns=[first, year])
+    return (np.log(ends[year].to_numpy(float)) - np.log(ends[first].to_numpy(float))) / RECENT_GROWTH_YEARS

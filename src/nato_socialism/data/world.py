@@ -127,6 +127,10 @@ class World:
         Vote shares of the radical left, moderate left and radical right in each country's
         last free election before ``year``, imputed and flagged where there is none
         (:mod:`nato_socialism.data.parties`).
+    pop_growth
+        Recent population growth, mean yearly log change over the panel's
+        :data:`~nato_socialism.data.panel_world.RECENT_GROWTH_YEARS` years up to ``year``; NaN
+        where the panel lacks it. M11's natural growth starts from it.
     """
 
     year: int
@@ -150,6 +154,7 @@ class World:
     imputation_rules: Mapping[str, str]
     maddison_to_ppp2021: float
     politics: Politics
+    pop_growth: np.ndarray
     _position: dict[str, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -231,7 +236,15 @@ def build_world(year: int | None = None, data_dir: PathLike | None = None) -> Wo
         imputation_rules=MappingProxyType(rules),
         maddison_to_ppp2021=ratio,
         politics=build_politics(snapshot[["iso3", "region_un", "subregion_un"]], SNAPSHOT_YEAR, data_dir),
+        pop_growth=_recent_growth(iso3, SNAPSHOT_YEAR, data_dir),
     )
+
+
+def _recent_growth(iso3: tuple[str, ...], year: int, data_dir: PathLike | None) -> np.ndarray:
+    # imported here: panel_world builds on this module's build_world
+    from .panel_world import recent_population_growth, panel_series
+
+    return recent_population_growth(panel_series(data_dir), iso3, year)
 
 
 def _impute(snapshot: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, float, int]:

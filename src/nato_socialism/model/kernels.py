@@ -168,12 +168,14 @@ def controls(gdppc, scar, pop, regime, unemp, support, reaction, moralist, targe
 # ----------------------------------------------------------------------------- 2-4. economy
 @kernel
 def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_share, prio, shock, soc_share, t,
-            diaspora, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1, scratch):
+            diaspora, growth_regime, pop_rate, regime_shock, pop_shock, P, sw, received, g, pop1, gdppc1, log_gdppc1,
+            scar1, growth_regime1, pop_rate1, scratch):
     """M11 growth and population, M8 aid received and its growth effect, M6 brain drain, M10 output-gap recovery."""
     e, n = pop.shape
     aid_on, aid_growth_on = sw[SW.aid], sw[SW.aid_recipient_growth]
     brain_drain_on = sw[SW.migration_brain_drain]
     m11, scarcity_on = sw[SW.background], sw[SW.scarcity]
+    noise_on = sw[SW.background_structural_noise]
     bloc_duration_on = sw[SW.scarcity_bloc_duration]
     for m in range(e):
         q = P[m]
@@ -185,7 +187,8 @@ def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_shar
         log_frontier = background.log_frontier(t, q)
         for j in range(n):
             log_gdppc = log_income[m, j] - living.scarcity_channel(scar[m, j])  # income = gdppc (1 - s)
-            gj = background.growth(log_gdppc, log_frontier, shock[m, j], q) if m11 else 0.0
+            v = growth_regime[m, j] if noise_on else 0.0
+            gj = background.growth(log_gdppc, log_frontier, v, shock[m, j], q) if m11 else 0.0
             if aid_on and aid_growth_on:
                 gj = gj + aid.growth_effect(received[m, j], q)
             if brain_drain_on:
@@ -194,9 +197,15 @@ def economy(gdppc, scar, pop, poverty, regime, income, log_income, gdp, aid_shar
             gdppc1[m, j] = gdppc[m, j] * math.exp(gj)
             log_gdppc1[m, j] = log_gdppc + gj  # M11's living-standard channel, ln y
             if m11:
-                pop1[m, j] = pop[m, j] * (1.0 + background.natural_population_growth(log_income[m, j], t, q))
+                nj = background.natural_population_growth(pop_rate[m, j], log_income[m, j], t,
+                                                          pop_shock[m, j] if noise_on else 0.0, q)
+                pop1[m, j] = pop[m, j] * (1.0 + nj)
+                pop_rate1[m, j] = nj
+                growth_regime1[m, j] = background.growth_regime_next(v, regime_shock[m, j], q) if noise_on else v
             else:
                 pop1[m, j] = pop[m, j]
+                pop_rate1[m, j] = pop_rate[m, j]
+                growth_regime1[m, j] = growth_regime[m, j]
             scar1[m, j] = scarcity.recover(scar[m, j], soc_share[m], bloc_duration_on, q) if scarcity_on else 0.0
 
 
@@ -381,7 +390,7 @@ def society(
         unintegrated_share0, lost, diaspora,
         # this year so far
         income, rate, target, breadth, invest_app, aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
-        stock, left, admitted, refugees_in, to_neighbours, shock, soc_share0,
+        stock, left, admitted, refugees_in, to_neighbours, shock, democracy_shock, soc_share0,
         # country constants, keys, parameters, switches
         gini, structural, sigma, offset, forced, w_indptr, w_indices, w_data, keys, counters, P, sw, decompose,
         # outputs
@@ -400,6 +409,7 @@ def society(
     on_aid_donor_cost = sw[SW.aid_donor_cost]
     on_background = sw[SW.background]
     on_background_democratization_neighbours = sw[SW.background_democratization_neighbours]
+    on_background_structural_noise = sw[SW.background_structural_noise]
     on_delays = sw[SW.delays]
     on_diffusion = sw[SW.diffusion]
     on_diffusion_democracy_drift = sw[SW.diffusion_democracy_drift]
@@ -530,6 +540,8 @@ def society(
             mv1 = movement.bounded_movement(mv + dm)
             dem = democracy[m, j]
             ddem = background.democracy_toward_regime(dem, r) if on_background else 0.0
+            if on_background and on_background_structural_noise:
+                ddem = ddem + background.democracy_shock(democracy_shock[m, j], q)
             mult = 1.0
             if on_diffusion:
                 s_n = diffusion.neighbour_mean(w_indptr, w_indices, w_data, socf, j) if on_diffusion_neighbours \

@@ -126,7 +126,7 @@ def build_context(world, blocs, start_year: int, horizon: int, switches: Switche
 
 
 #: Random streams of the initial draws, apart from the yearly streams of the step.
-_S_INIT_SUPPORT, _S_INIT_REACTION = 1000, 1001
+_S_INIT_SUPPORT, _S_INIT_REACTION, _S_INIT_REGIME = 1000, 1001, 1002
 #: Starting vote shares are kept in [SHARE_FLOOR, 1 - SHARE_FLOOR] before the logit-scale noise: a
 #: class with no party in the data (the sources list parties from about 5 % of the vote) still
 #: has some voters.
@@ -176,6 +176,13 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
     first_world = ctx.blocs.first_world[0]
     aid0 = np.where(first_world, evaluate(aid.consumption_log, kernel_params(p), p.baseline_aid_share, 0.0, 1.0), 0.0)
     zeros = np.zeros((e, n))
+    q = kernel_params(p)
+    keys = np.asarray(keys, dtype=np.uint64)
+    noise = ctx.switches.on("background_structural_noise")
+    growth_regime = (evaluate(background.growth_regime_start, q, normals(keys, ctx.start_year, _S_INIT_REGIME, n))
+                     if noise else zeros.copy())
+    pop_growth = evaluate(background.start_population_growth, q, np.asarray(world.pop_growth, dtype=np.float64),
+                          np.log(gdppc))
     diaspora = pop * p.init_diaspora_share
     # remittances already arrive at the start: expected, so they open no gap in the first year
     remit0 = (evaluate(migration.remittance_gain, kernel_params(p), diaspora, pop, gdppc)
@@ -210,6 +217,8 @@ def initial_state(world, ctx: Context, p: Params, keys: np.ndarray) -> State:
         perceived_excess=zeros.copy(),
         turmoil=zeros.copy(),
         lost_office=zeros.copy(),
+        growth_regime=growth_regime + zeros,
+        pop_growth=pop_growth + zeros,
         reaction_base=react.copy(),
         unintegrated_share0=unintegrated / pop,
     )

@@ -70,6 +70,8 @@ class State:
     perceived_excess: np.ndarray  # perceived immigration beyond integration capacity (share of pop)
     turmoil: np.ndarray  # 1 after a violent campaign, collapse, breakdown or reversion last year (M6)
     lost_office: np.ndarray  # 1 while a capitalist democracy's socialist coalition is out after losing an election (M3)
+    growth_regime: np.ndarray  # persistent part of growth, log-points per year (M11 structural noise)
+    pop_growth: np.ndarray  # last year's natural population growth rate (M11 demographic transition)
     # per-member constants set at initialization (M9's reference levels)
     reaction_base: np.ndarray
     unintegrated_share0: np.ndarray

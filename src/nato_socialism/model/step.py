@@ -61,7 +61,7 @@ from .state import State
 from .switches import Switches
 
 # Random streams (one uniform per member, country and year each).
-_S_GROWTH, _S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME = range(6)
+_S_GROWTH, _S_OCCUR, _S_WHICH, _S_TYPE, _S_SUCCESS, _S_OUTCOME, _S_REGIME, _S_POP, _S_DEMOCRACY = range(9)
 
 _S = {k: i for i, k in enumerate(kernels.SUPPORT_PARTS)}
 _R = {k: i for i, k in enumerate(kernels.REACTION_PARTS)}
@@ -87,6 +87,13 @@ class StepResult:
 def switch_vector(switches: Switches) -> np.ndarray:
     """The switches as the boolean vector the passes read (``sw[SW.name]``: on, with its mechanism)."""
     return np.array([switches.on(name) for name in SW._fields], dtype=np.bool_)
+
+
+def _normals(keys: np.ndarray, year: int, stream: int, shape: tuple[int, int]) -> np.ndarray:
+    """Standard normal draws (members, countries) of ``stream`` (inverse CDF of the counter-based uniforms)."""
+    out = np.empty(shape)
+    fill_uniforms(keys, counter(year, stream), shape[1], out)
+    return ndtri(out, out=out)
 
 
 @lru_cache(maxsize=256)
@@ -160,13 +167,14 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     prio, cap_app = applied.aid_priority, applied.immigration_cap
 
     # 2-3. background economy, aid, output gap
-    shock = new()
-    fill_uniforms(keys, counter(year, _S_GROWTH), n, shock)
-    ndtri(shock, out=shock)
+    shock, regime_shock, pop_shock, democracy_shock = (_normals(keys, year, stream, shape)
+                                                       for stream in (_S_GROWTH, _S_REGIME, _S_POP, _S_DEMOCRACY))
     received, g, pop1, gdppc1, log_gdppc1, scar1 = new(), new(), new(), new(), new(), new()
+    growth_regime, pop_rate = new(), new()
     kernels.economy(state.gdppc, state.scarcity, state.pop, state.poverty, old_regime, income, log_income, gdp,
-                    aid_share, prio, shock, soc_share0, t, state.diaspora, P, sw, received, g, pop1, gdppc1,
-                    log_gdppc1, scar1, scratch)
+                    aid_share, prio, shock, soc_share0, t, state.diaspora, state.growth_regime, state.pop_growth,
+                    regime_shock, pop_shock, P, sw, received, g, pop1, gdppc1, log_gdppc1, scar1, growth_regime,
+                    pop_rate, scratch)
 
     # 4. migration
     if ctx.switches.on("migration"):
@@ -194,7 +202,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         state.diaspora,
         income, applied.relocation_rate, applied.relocation_target, breadth, applied.integration_investment,
         aid_share, frustration, received, pop1, gdppc1, log_gdppc1, scar1,
-        flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, soc_share0,
+        flows.stock, flows.left, flows.admitted, flows.refugees_in, flows.to_neighbours, shock, democracy_shock,
+        soc_share0,
         ctx.gini, ctx.structural_unemployment, ctx.poverty_sigma, ctx.poverty_offset, forced_row,
         w.indptr, w.indices, w.data, keys, counters, P, sw, decompose,
         pop2, mov, support, incumbent, react, democracy, regime, unemployment, unintegrated, displaced, recent,
@@ -211,7 +220,8 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
         poverty=poverty, living=living, years_in_regime=years1,
         moralist=moralist1, scarcity=scar, aid_received=received, growth=g, expected_income=x11,
         expected_aid=x8, expected_investment=x7, expected_scarcity=x10, perceived_excess=perceived,
-        turmoil=turmoil, lost_office=lost1, reaction_base=state.reaction_base,
+        turmoil=turmoil, lost_office=lost1, growth_regime=growth_regime, pop_growth=pop_rate,
+        reaction_base=state.reaction_base,
         unintegrated_share0=state.unintegrated_share0,
     )
     if decompose:

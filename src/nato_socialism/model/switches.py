@@ -60,6 +60,7 @@ TERMS: dict[str, str] = {
     "scarcity_transition_kind": "M10 output shock scaled by the transition's kind (electoral, nonviolent, violent)",
     "scarcity_bloc_duration": "M10 faster recovery of the output gap with a larger socialist bloc",
     "background_democratization_neighbours": "M11 democratization hazard rising with democratic neighbours",
+    "background_structural_noise": "M11 structural noise: growth regimes, population and democracy shocks",
     "moralism": "section 3 moralist pressure on applied controls and its frustration cost",
 }
 

@@ -52,9 +52,13 @@ from .runs import Progress
 
 #: Parameters the calibration fits, in registry order.
 CALIBRATED = (
-    "frontier_growth", "convergence_rate", "growth_shock_sd", "pop_growth_base", "pop_growth_income_slope",
-    "pop_growth_trend", *ps.BAND_PARAMETERS, "democratization_hazard",
+    "frontier_growth", "convergence_rate", "growth_shock_sd", "growth_regime_sd", "growth_regime_persistence",
+    "pop_growth_base", "pop_growth_income_slope", "pop_growth_trend", "pop_growth_persistence",
+    "pop_growth_shock_sd", *ps.BAND_PARAMETERS, "democratization_hazard", "democracy_shock_sd",
 )
+#: Relative half-width of the interval of the growth regime's two estimates (assumption: the
+#: two-step estimate has no standard error of its own).
+REGIME_INTERVAL = 0.5
 #: Source prefix of calibrated entries (the rest of the source keeps the literature reference).
 SOURCE_PREFIX = "calibrated on panel"
 _LITERATURE = "; literature: "
@@ -131,11 +135,14 @@ def default_test_window(fit_window: tuple[int, int]) -> tuple[int, int] | None:
 
 
 def _clipped(name: str, estimate: float, se: float, n: int, method: str,
-             interval: tuple[float, float] | None = None) -> Estimate:
-    """An estimate with its value and interval (default +-2 se) clipped to the parameter's validity bounds."""
+             interval: tuple[float, float] | None = None, kind: str = "95 % Wilson interval") -> Estimate:
+    """An estimate with its value and interval (default +-2 se) clipped to the parameter's validity bounds.
+
+    ``kind`` names a given ``interval``.
+    """
     lo_b, hi_b = registry()[name].bounds
     low, high = interval if interval is not None else (estimate - 2.0 * se, estimate + 2.0 * se)
-    kind = "95 % Wilson interval" if interval is not None else "+-2 s.e."
+    kind = kind if interval is not None else "+-2 s.e."
     clip = lambda v: float(min(max(v, lo_b), hi_b))  # noqa: E731
     return Estimate(name=name, estimate=float(estimate), se=float(se), value=clip(estimate), low=clip(low),
                     high=clip(high), n=int(n), method=method, interval=kind)
@@ -155,13 +162,31 @@ def fit(frame: pd.DataFrame, first: int, last: int) -> tuple[dict[str, Estimate]
     out["convergence_rate"] = _clipped("convergence_rate", g.coef[1], g.se[1], g.n, method + " (slope)")
     out["growth_shock_sd"] = _clipped("growth_shock_sd", g.residual_sd, g.residual_sd / math.sqrt(2 * g.clusters),
                                       g.n, "1.4826 x MAD of the growth regression's residuals")
+    sd, rho, n = ps.growth_regime(data, frontier)
+    lags = f"{ps.REGIME_LAGS.start}-{ps.REGIME_LAGS.stop - 1}"
+    method = (f"AR(1) part of the growth regression's residuals: OLS of ln autocovariance on lags {lags}, "
+              f"{n} country-years; interval +-{REGIME_INTERVAL:.0%} (assumption)")
+    for name, value in (("growth_regime_sd", sd), ("growth_regime_persistence", rho)):
+        out[name] = _clipped(name, value, REGIME_INTERVAL * value / 2, n, method,
+                             (value * (1 - REGIME_INTERVAL), value * (1 + REGIME_INTERVAL)),
+                             kind=f"+-{REGIME_INTERVAL:.0%} (assumption)")
     ref = last + 1
     p = ps.population_regression(data, ref)
-    method = (f"OLS of yearly population growth on -ln(y/1000) and -(year-{ref}), {p.n} country-years, "
+    method = (f"OLS of yearly population growth on last year's, -ln(y/1000) and -(year-{ref}), {p.n} country-years, "
               f"{p.clusters} countries")
-    roles = (f"intercept: growth at $1,000 in {ref}", "income slope", "yearly trend")
-    for i, name in enumerate(("pop_growth_base", "pop_growth_income_slope", "pop_growth_trend")):
-        out[name] = _clipped(name, p.coef[i], p.se[i], p.n, f"{method} ({roles[i]})")
+    phi = p.coef[1]
+    out["pop_growth_persistence"] = _clipped("pop_growth_persistence", phi, p.se[1], p.n,
+                                             f"{method} (coefficient of last year's growth)")
+    roles = (f"long-run growth at $1,000 in {ref}", "long-run income slope", "long-run yearly trend")
+    for i, name in zip((0, 2, 3), ("pop_growth_base", "pop_growth_income_slope", "pop_growth_trend"), strict=True):
+        # delta method for c / (1 - phi)
+        grad = np.zeros(len(p.coef))
+        grad[i], grad[1] = 1.0 / (1.0 - phi), p.coef[i] / (1.0 - phi) ** 2
+        out[name] = _clipped(name, p.coef[i] / (1.0 - phi), math.sqrt(grad @ p.cov @ grad), p.n,
+                             f"{method} ({roles[(0, 2, 3).index(i)]}: coefficient / (1 - persistence))")
+    out["pop_growth_shock_sd"] = _clipped("pop_growth_shock_sd", p.residual_sd,
+                                          p.residual_sd / math.sqrt(2 * p.clusters), p.n,
+                                          "1.4826 x MAD of the population regression's residuals")
     bands = ps.hazards_by_band(data)
     for row, name in zip(bands.itertuples(), ps.BAND_PARAMETERS, strict=True):
         method = (f"pooled V-Dem breakdowns / democracy-years at {row.label} (1985 PPP $): "
@@ -176,6 +201,12 @@ def fit(frame: pd.DataFrame, first: int, last: int) -> tuple[dict[str, Estimate]
         f"pooled V-Dem exits (RoW <2 -> >=2) / autocracy-years: {ex['events']} / {ex['exposure']}",
         (ex["low95"], ex["upper95"]),
     )
+    dd = ps.democracy_changes(data)
+    countries = data.loc[dd.index, "iso3"].nunique()
+    out["democracy_shock_sd"] = _clipped(
+        "democracy_shock_sd", float(dd.std()), float(dd.std()) / math.sqrt(2 * countries), len(dd),
+        f"s.d. of yearly changes of V-Dem polyarchy within one side of RoW = 2, {len(dd)} country-years (the "
+        "plain s.d.: half the changes are exactly 0, so the MAD would be 0)")
     return {k: out[k] for k in CALIBRATED}, ref
 
 
@@ -189,9 +220,11 @@ def prediction_errors(values: Mapping[str, float], pop_reference_year: int, fram
     defaults = {k: v.default for k, v in registry().items()}
     q = kernel_params(params_from_table({k: [values.get(k, v)] for k, v in defaults.items()}))
     g = ps.growth_sample(frame, frontier)
-    g_hat = evaluate(background.growth, q, g["gdppc"], g["year"].map(frontier), 0.0)[0]
+    # the equation takes logs of income; the growth regime (unobserved) at its mean, 0
+    g_hat = evaluate(background.growth, q, np.log(g["gdppc"]), np.log(g["year"].map(frontier)), 0.0, 0.0)[0]
     n = ps.population_sample(frame)
-    n_hat = evaluate(background.natural_population_growth, q, n["gdppc"], n["year"] - pop_reference_year)[0]
+    n_hat = evaluate(background.natural_population_growth, q, n["pop_growth_lag"], np.log(n["gdppc"]),
+                     n["year"] - pop_reference_year, 0.0)[0]
     r = ps.regime_events(frame.dropna(subset=["gdppc"]))
     h_break = evaluate(background.breakdown_hazard, q, r["gdppc"])[0]
     dem, aut = r["democratic"].to_numpy(), r["autocratic"].to_numpy()

@@ -151,6 +151,8 @@ class Regression:
     residual_sd: float  # robust: 1.4826 x median absolute deviation
     n: int
     clusters: int
+    cov: np.ndarray  # cluster-robust covariance of ``coef``
+    residuals: np.ndarray
 
 
 def ols(y, x, groups) -> Regression:
@@ -170,7 +172,8 @@ def ols(y, x, groups) -> Regression:
     resid = fit.resid
     mad = np.median(np.abs(resid - np.median(resid)))
     return Regression(coef=np.asarray(fit.params), se=np.asarray(fit.bse), residual_sd=float(1.4826 * mad),
-                      n=len(y), clusters=int(codes.max() + 1))
+                      n=len(y), clusters=int(codes.max() + 1), cov=np.asarray(fit.cov_params()),
+                      residuals=np.asarray(resid))
 
 
 def frontier_series(frame: pd.DataFrame) -> pd.Series:
@@ -197,21 +200,69 @@ def growth_regression(frame: pd.DataFrame, frontier: pd.Series) -> Regression:
 
 
 def population_sample(frame: pd.DataFrame) -> pd.DataFrame:
-    """Country-years with population growth (clipped like the model's) and income."""
-    f = frame.dropna(subset=["pop_growth", "gdppc"]).copy()
+    """Country-years with population growth, last year's growth (``pop_growth_lag``) and income.
+
+    Both growth rates are clipped like the model's; a row needs the country's previous
+    consecutive year.
+    """
+    f = frame.dropna(subset=["pop_growth"]).sort_values(["iso3", "year"]).copy()
     f["pop_growth"] = f["pop_growth"].clip(*POP_GROWTH_CLIP)
-    return f
+    previous = f.groupby("iso3")[["year", "pop_growth"]].shift(1)
+    f["pop_growth_lag"] = previous["pop_growth"].where(previous["year"] == f["year"] - 1)
+    return f.dropna(subset=["pop_growth_lag", "gdppc"])
 
 
 def population_regression(frame: pd.DataFrame, reference_year: int) -> Regression:
-    """``n = n0 - s * ln(y / 1000) - trend * (year - reference_year)`` (M11's population equation).
+    """``n = c0 + phi * n_lag - c1 * ln(y / 1000) - c2 * (year - reference_year)`` (M11's population equation).
 
-    Coefficients are returned as (n0, s, trend), signs as in the model. Observed growth
-    includes net migration, which the model adds separately (M6); it nets out worldwide.
+    The model's partial adjustment ``n = phi n_lag + (1 - phi) n*`` with the target
+    ``n* = n0 - s ln(y / 1000) - trend (year - reference)`` is linear in these coefficients:
+    ``c0 = (1 - phi) n0``, ``c1 = (1 - phi) s``, ``c2 = (1 - phi) trend``. Coefficients are
+    returned as (c0, phi, c1, c2), signs as in the model. Observed growth includes net
+    migration, which the model adds separately (M6); it nets out worldwide.
     """
     f = population_sample(frame)
-    x = np.column_stack([np.ones(len(f)), -np.log(f["gdppc"] / POP_REFERENCE_INCOME), -(f["year"] - reference_year)])
+    x = np.column_stack([np.ones(len(f)), f["pop_growth_lag"], -np.log(f["gdppc"] / POP_REFERENCE_INCOME),
+                         -(f["year"] - reference_year)])
     return ols(f["pop_growth"], x, f["iso3"])
+
+
+#: Lags of the growth residuals' autocovariance that identify the persistent growth regime:
+#: from 2 (lag 1 also carries the short echo of a year's shock) to 15 (half the fit window).
+REGIME_LAGS = range(2, 16)
+
+
+def growth_regime(frame: pd.DataFrame, frontier: pd.Series) -> tuple[float, float, int]:
+    """Stationary s.d. and yearly persistence of the persistent part of growth (M11 growth regime).
+
+    The growth regression's residuals are read as ``r = v + e``: ``v`` an AR(1) with
+    persistence ``rho`` and stationary variance ``sd^2`` (a country's growth regime), ``e``
+    a yearly shock. Their autocovariance at lag ``k >= 1`` is then ``sd^2 rho^k``; OLS of
+    ``ln gamma(k)`` on ``k`` over :data:`REGIME_LAGS` (within countries, pooled) gives
+    ``ln sd^2`` (intercept) and ``ln rho`` (slope). Lags with a non-positive autocovariance
+    are left out. Returns (sd, rho, country-years).
+    """
+    f = growth_sample(frame, frontier)
+    f = f.assign(r=growth_regression(frame, frontier).residuals)  # same rows, same order
+    grid = f.pivot(index="year", columns="iso3", values="r").to_numpy()
+    gamma = []
+    for k in REGIME_LAGS:
+        a, b = grid[k:], grid[:-k]
+        ok = ~np.isnan(a) & ~np.isnan(b)
+        gamma.append(float(np.mean((a * b)[ok])) if ok.any() else np.nan)
+    lags, gamma = np.array(REGIME_LAGS, dtype=float), np.array(gamma)
+    ok = gamma > 0
+    if ok.sum() < 3:
+        return 0.0, 0.0, len(f)
+    slope, intercept = np.polyfit(lags[ok], np.log(gamma[ok]), 1)
+    return float(np.exp(intercept / 2)), float(min(np.exp(slope), 1.0)), len(f)
+
+
+def democracy_changes(frame: pd.DataFrame) -> pd.Series:
+    """Yearly changes of the democracy level in country-years that stay on one side of RoW = 2."""
+    d = frame.dropna(subset=["democracy", "democracy_next", "regime_row", "regime_row_next"])
+    same = (d["regime_row"] >= 2) == (d["regime_row_next"] >= 2)
+    return (d["democracy_next"] - d["democracy"])[same]
 
 
 def neighbour_frame(frame: pd.DataFrame, iso3: tuple[str, ...], neighbours: np.ndarray) -> pd.DataFrame:
