@@ -242,7 +242,7 @@ def build_world(year: int | None = None, data_dir: PathLike | None = None) -> Wo
 
 def _recent_growth(iso3: tuple[str, ...], year: int, data_dir: PathLike | None) -> np.ndarray:
     # imported here: panel_world builds on this module's build_world
-    from .panel_world import recent_population_growth, panel_series
+    from .panel_world import panel_series, recent_population_growth
 
     return recent_population_growth(panel_series(data_dir), iso3, year)
 
