@@ -35,15 +35,28 @@ import pandas as pd
 from .. import atomic
 from ..data.loader import PathLike
 from ..data.panel_world import LAST_YEAR, build_panel_world, panel_series
+from ..data.parties import build_politics
 from ..errors import UserError
 from ..model.mechanisms import scarcity
 from ..model.parameters import registry
 from ..model.simulate import simulate_members
+from ..model.switches import Switches
 from . import runs
+from .anchors import Anchor
 from .calibrate import Calibration, calibrate
+from .checks import run_checks
 from .runs import Progress
 
 VARIABLES = ("log_gdppc", "log_population", "democracy", "regime")
+#: Variables whose uncertainty is scored (coverage, CRPS, PIT).
+UNCERTAIN = ("log_gdppc", "log_population", "democracy")
+#: The window the out-of-sample checks (:mod:`.checks`) were written for.
+CHECK_WINDOW = (1990, 2019)
+#: PIT histogram bins (a calibrated forecast puts a tenth of the observations in each).
+PIT_BINS = 10
+#: What the model was before its structural noise and demographic transition: no persistence of
+#: natural population growth (with the noise switch off, the rate is the income target).
+WITHOUT_NOISE_OVERRIDES = {"pop_growth_persistence": 0.0}
 BASELINES = ("persistence", "constant_growth")
 #: Years of the default fit window before a hindcast's start.
 FIT_YEARS = 30
@@ -60,7 +73,14 @@ class HindcastResult:
     calibration: Calibration
     per_country: pd.DataFrame  # iso3, name, region, variable, years, error_model, error_<baseline>, end values
     per_region: pd.DataFrame  # region, variable, countries, error_model, error_<baseline>, skill_vs_<baseline>
-    coverage: dict[str, float]  # share of end-year observations inside the members' 5-95 % range
+    uncertainty: pd.DataFrame  # variable, forecast, crps, coverage90, countries, pit_outer, pit_histogram
+    checks: list[Anchor]  # the out-of-sample checks (only for CHECK_WINDOW)
+
+    @property
+    def coverage(self) -> dict[str, float]:
+        """Share of end-year observations inside the members' 5-95 % range, by variable."""
+        u = self.uncertainty[self.uncertainty["forecast"] == "model"]
+        return dict(zip(u["variable"], u["coverage90"], strict=True))
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -90,6 +110,8 @@ class HindcastResult:
             "summary": self.summary.to_dict(orient="records"),
             "per_region": self.per_region.to_dict(orient="records"),
             "coverage": self.coverage,
+            "uncertainty": self.uncertainty.to_dict(orient="records"),
+            "checks": [c.to_dict() for c in self.checks],
             "notes": self.notes(),
         }
 
@@ -193,31 +215,26 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
     if members < 1:
         raise UserError("--members must be at least 1.")
     report = progress or (lambda done, total, what: None)
-    report(0, 4, f"fitting the background parameters on {fit_window[0]}-{fit_window[1]}")
+    total = 6
+    report(0, total, f"fitting the background parameters on {fit_window[0]}-{fit_window[1]}")
     cal = calibrate(fit_window, None, data_dir)
-    report(1, 4, f"building the {start} world from the panel")
+    report(1, total, f"building the {start} world from the panel")
     world = build_panel_world(start, data_dir)
     frontier = float(np.asarray(world.gdppc)[world.iso3.index("USA")])
     overrides = {**cal.ranges(start), "frontier_income": frontier,
                  # fixed: the breakdown hazards were fitted on the bands of the default conversion
                  "ppp1985_to_2021": registry()["ppp1985_to_2021"].default}
-    p, keys, _ = runs.ensemble(members, seed, overrides)
     horizon = end - start
-    ctx = runs.context(world, horizon)
-    report(2, 4, f"simulating {members} members {start}-{end}")
-    chunk = simulate_members(ctx, world, p, keys, np.arange(members), runs.STATUS_QUO, keep=members)
-    report(3, 4, "scoring against the panel and the baselines")
-    tr = chunk.trajectories
-    model_members = {
-        "log_gdppc": np.log(scarcity.outputs(tr["gdppc"], tr["scarcity"])),
-        "log_population": np.log(tr["pop"]),
-        "democracy": tr["democracy"],
-        "regime": runs.democratic(tr["regime"].astype(np.int8)).astype(float),
-    }
-    model = {k: (v.mean(0) if k == "regime" else np.median(v, axis=0)) for k, v in model_members.items()}
+    report(2, total, f"simulating {members} members {start}-{end}")
+    model_members, tr = _simulate(world, overrides, members, seed, horizon, runs.MOVEMENTS_OFF)
+    report(3, total, f"simulating {members} members {start}-{end} without structural noise")
+    plain_members, _ = _simulate(world, {**overrides, **WITHOUT_NOISE_OVERRIDES}, members, seed, horizon,
+                                 Switches(runs.MOVEMENTS_OFF.off | {"background_structural_noise"}))
+    report(4, total, "scoring against the panel and the baselines")
+    model = _centre(model_members)
     obs = observed(world.iso3, start, end, data_dir)
     fit_obs = observed(world.iso3, *fit_window, data_dir)
-    rates = _rates(fit_obs)
+    rates, spreads = _rates(fit_obs), _spreads(fit_obs)
     t = np.arange(horizon + 1)[:, None]
     start_values = {k: v[0] for k, v in model.items()}  # the model's own start = the world's values
     start_values["regime"] = (np.asarray(world.regime_row) >= 2).astype(float)
@@ -232,15 +249,108 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
     }
     per_country = _per_country(world, model, baselines, obs)
     per_region = _per_region(per_country)
-    coverage = {}
-    for var in ("log_gdppc", "log_population", "democracy"):
-        lo, hi = np.percentile(model_members[var][:, -1], [5, 95], axis=0)
-        y = obs[var][-1]
-        ok = ~np.isnan(y)
-        coverage[var] = float(((y >= lo) & (y <= hi))[ok].mean())
-    report(4, 4, "hindcast done")
+    forecasts = {"model": model_members, "model without structural noise": plain_members}
+    uncertainty = _uncertainty(forecasts, baselines, spreads, obs)
+    checks = []
+    if (start, end) == CHECK_WINDOW:
+        report(5, total, "out-of-sample checks")
+        frame = world.to_frame().reset_index()[["iso3", "region_un", "subregion_un"]]
+        checks = run_checks(obs, model_members, world.politics, build_politics(frame, end + 1, data_dir),
+                            tr["reaction"][:, -1], tr["reaction"][:, 0])
+    report(total, total, "hindcast done")
     return HindcastResult(start=start, end=end, members=members, seed=seed, calibration=cal,
-                          per_country=per_country, per_region=per_region, coverage=coverage)
+                          per_country=per_country, per_region=per_region, uncertainty=uncertainty, checks=checks)
+
+
+def _simulate(world, overrides, members: int, seed: int, horizon: int, switches):
+    """The members' trajectories of the judged variables (members, years, countries), and all trajectories."""
+    p, keys, _ = runs.ensemble(members, seed, overrides)
+    ctx = runs.context(world, horizon, switches)
+    chunk = simulate_members(ctx, world, p, keys, np.arange(members), runs.STATUS_QUO, keep=members)
+    tr = chunk.trajectories
+    return {
+        "log_gdppc": np.log(scarcity.outputs(tr["gdppc"], tr["scarcity"])),
+        "log_population": np.log(tr["pop"]),
+        "democracy": tr["democracy"],
+        "regime": runs.democratic(tr["regime"].astype(np.int8)).astype(float),
+    }, tr
+
+
+def _centre(members: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The ensemble's point forecast: the median (the members' share of democracies for the regime)."""
+    return {k: (v.mean(0) if k == "regime" else np.median(v, axis=0)) for k, v in members.items()}
+
+
+def _spreads(obs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each country's s.d. of yearly changes in the fit window (the median country's where it has too few)."""
+    out = {}
+    for var in UNCERTAIN:
+        d = np.diff(obs[var], axis=0)
+        enough = (~np.isnan(d)).sum(0) >= 5
+        sd = np.where(enough, np.nanstd(np.where(enough, d, 0.0), axis=0, ddof=1), np.nan)
+        out[var] = np.where(np.isnan(sd), np.nanmedian(sd), sd)
+    return out
+
+
+def crps_ensemble(members: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """CRPS of an ensemble (members on axis 0) for observations ``y``: E|X - y| - E|X - X'| / 2.
+
+    The "energy" form with the members as an empirical distribution (Gneiting & Raftery 2007).
+    """
+    x = np.sort(members, axis=0)
+    m = x.shape[0]
+    first = np.abs(x - y).mean(0)
+    # E|X - X'| of sorted values: sum_i (2i - m - 1) x_(i) * 2 / m^2
+    weights = (2.0 * np.arange(1, m + 1) - m - 1).reshape((m,) + (1,) * (x.ndim - 1))
+    second = 2.0 * (weights * x).sum(0) / (m * m)
+    return first - second / 2.0
+
+
+def crps_normal(mean: np.ndarray, sd: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """CRPS of a normal forecast (closed form, Gneiting & Raftery 2007)."""
+    from scipy.stats import norm
+
+    z = (y - mean) / sd
+    return sd * (z * (2.0 * norm.cdf(z) - 1.0) + 2.0 * norm.pdf(z) - 1.0 / np.sqrt(np.pi))
+
+
+def _uncertainty(forecasts, baselines, spreads, obs) -> pd.DataFrame:
+    """Coverage of the 90 % band and PIT in the last year, CRPS over the years after the start.
+
+    The baselines become probabilistic as random walks: normal around the point forecast with
+    s.d. = the country's s.d. of yearly changes in the fit window x sqrt(years ahead).
+    """
+    from scipy.stats import norm
+
+    rows = []
+    steps = np.arange(next(iter(obs.values())).shape[0])[:, None]
+    for var in UNCERTAIN:
+        y = obs[var]
+        seen = ~np.isnan(y)
+        ahead = seen.copy()
+        ahead[0] = False
+        end_seen = seen[-1]
+        for name, members in forecasts.items():
+            crps = crps_ensemble(members[var], np.where(seen, y, 0.0))
+            lo, hi = np.percentile(members[var][:, -1], [5, 95], axis=0)
+            below = (members[var][:, -1] < y[-1]).mean(0) + 0.5 * (members[var][:, -1] == y[-1]).mean(0)
+            rows.append(_row(var, name, crps[ahead], ((y[-1] >= lo) & (y[-1] <= hi))[end_seen], below[end_seen]))
+        for name, base in baselines.items():
+            mean = np.asarray(base[var], dtype=float)
+            sd = np.maximum(spreads[var] * np.sqrt(np.maximum(steps, 1)), 1e-9)
+            crps = crps_normal(mean, sd, np.where(seen, y, 0.0))
+            z = norm.ppf(0.95)
+            inside = np.abs(y[-1] - mean[-1]) <= z * sd[-1]
+            rows.append(_row(var, f"{name} (random walk)", crps[ahead], inside[end_seen],
+                             norm.cdf((y[-1] - mean[-1]) / sd[-1])[end_seen]))
+    return pd.DataFrame(rows)
+
+
+def _row(var: str, forecast: str, crps: np.ndarray, inside: np.ndarray, pit: np.ndarray) -> dict:
+    hist = np.histogram(np.clip(pit, 0.0, 1.0), bins=PIT_BINS, range=(0.0, 1.0))[0]
+    return {"variable": var, "forecast": forecast, "crps": float(crps.mean()), "coverage90": float(inside.mean()),
+            "countries": int(inside.size), "pit_outer": float((hist[0] + hist[-1]) / max(hist.sum(), 1)),
+            "pit_histogram": hist.tolist()}
 
 
 def _per_country(world, model, baselines, obs) -> pd.DataFrame:
