@@ -15,17 +15,30 @@ DEFAULT_HINDCAST = "1990:2019"
 DEFAULT_SEED = 20240501
 
 
-def _print_anchors(anchors) -> None:
-    """One block per anchor (readable at any terminal width)."""
+def _print_checks(checks, title: str) -> None:
+    """One block per check (readable at any terminal width)."""
     from ..validation.anchors import fmt_range
 
-    console.rule("Empirical anchors (MODEL-BRIEF.md section 5)")
-    for a in anchors:
+    console.rule(title)
+    for a in checks:
         colour = {"PASS": "green", "FAIL": "red"}.get(a.verdict, "yellow")
         console.print(f"[bold {colour}]{a.verdict:7s}[/] [bold]{a.name}[/] ({a.label})", highlight=False)
-        for label, text in (("published", f"{a.published.text} — {a.source}"), ("panel", a.data.text),
-                            ("model", f"{a.model.text}   tolerance {fmt_range(a.tolerance, a.unit)}")):
+        rows = [("published", f"{a.published.text} — {a.source}")] if a.published.value is not None or \
+            a.label != "out-of-sample" else []
+        rows += [("panel", a.data.text), ("model", f"{a.model.text}   tolerance {fmt_range(a.tolerance, a.unit)}")]
+        for label, text in rows:
             console.print(f"        {label:10s}{text}", highlight=False, soft_wrap=False)
+
+
+def _uncertainty_table(h) -> Table:
+    labels = {"log_gdppc": "ln GDP/head", "log_population": "ln pop.", "democracy": "democracy"}
+    table = Table(title=f"Hindcast {h.start}-{h.end}: calibration of the uncertainty")
+    for col in ("variable", "forecast", "in 90 % band", "CRPS", "PIT outer 20 %"):
+        table.add_column(col, justify="left" if col in ("variable", "forecast") else "right")
+    for r in h.uncertainty.itertuples():
+        table.add_row(labels[r.variable], r.forecast, f"{100 * r.coverage90:.0f} %", f"{r.crps:.4f}",
+                      f"{100 * r.pit_outer:.0f} %")
+    return table
 
 
 def _hindcast_table(h) -> Table:
@@ -59,8 +72,9 @@ def validate(
     members: int = typer.Option(20, "--members", min=1, help="Ensemble members."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", min=0, help="Run seed (a whole number >= 0)."),
     years: int = typer.Option(100, "--years", min=10, help="Length of the status-quo run the hazards are measured on."),
-    hindcast_window: str = typer.Option(None, "--hindcast", help="Run a hindcast FIRST:LAST instead of the anchors, "
-                                        "e.g. 1990:2019."),
+    hindcast_window: str = typer.Option(None, "--hindcast", help="Run only a hindcast FIRST:LAST, e.g. 1970:1999 "
+                                        f"(default: the anchors and the {DEFAULT_HINDCAST} hindcast with its "
+                                        "out-of-sample checks)."),
     fit: str = typer.Option(None, "--fit", help="Hindcast fit window FIRST:LAST (default: the 30 years before it)."),
     out: Path = typer.Option(None, "--out", metavar="DIR", help="Write the hindcast's per-country and "
                              "per-region errors (CSV, Parquet) and summary (JSON) into DIR (default: not "
@@ -70,11 +84,14 @@ def validate(
     data: Path = typer.Option(None, "--data", help="User data directory (default: bundled data)."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ):
-    """Check the model against the published anchors and the panel, or hindcast a past period.
+    """Check the model against published figures and the panel: validation and input consistency.
 
+    Validation counts the checks that can fail (emergent figures and the out-of-sample checks
+    of the 1990-2019 hindcast); input consistency lists the figures a parameter was set from.
     Exit status is 0 whatever the verdicts; only bad input fails.
     """
     from ..validation.anchors import run_anchors
+    from ..validation.report import headline, split
 
     document: dict = {"meta": {"members": members, "seed": seed}}
     anchors = h = None
@@ -83,10 +100,17 @@ def validate(
             anchors = run_anchors(members=members, seed=seed, years=years, data_dir=data, progress=report)
         document["meta"]["years"] = years
         document["anchors"] = [a.to_dict() for a in anchors]
-    if hindcast_window is not None or markdown is not None:
-        window = hindcast_window or DEFAULT_HINDCAST
-        h = _run_hindcast(window, fit, members, seed, data, show=not json_out)
-        document["hindcast"] = {**h.to_dict(), "out": str(h.write(out)) if out is not None else None}
+    window = hindcast_window or DEFAULT_HINDCAST
+    h = _run_hindcast(window, fit, members, seed, data, show=not json_out)
+    document["hindcast"] = {**h.to_dict(), "out": str(h.write(out)) if out is not None else None}
+    checks = [*(anchors or []), *h.checks]
+    validation, inputs = split(checks)
+    document["headline"] = {
+        "validation": {"passed": sum(a.verdict == "PASS" for a in validation), "checks": len(validation),
+                       "names": [a.name for a in validation]},
+        "input_consistency": {"passed": sum(a.verdict == "PASS" for a in inputs), "checks": len(inputs),
+                              "names": [a.name for a in inputs]},
+    }
     if markdown is not None:
         from ..validation.report import document as render_document
 
@@ -100,19 +124,21 @@ def validate(
     if json_out:
         print_json(document)
         return
-    if anchors is not None:
-        _print_anchors(anchors)
-        passed = sum(a.verdict == "PASS" for a in anchors)
-        console.print(f"{passed} of {len(anchors)} anchors pass. Model: median (pooled for hazards) [5th, 95th "
-                      f"percentile over {members} members]. `--json` gives every field.")
-    if h is not None:
-        console.print(_hindcast_table(h))
-        for note in h.notes():
-            console.print(f"• {note}")
-        if out is not None:
-            console.print(f"Per-country errors: {document['hindcast']['out']}", highlight=False)
-        else:
-            console.print("Per-country errors: `--out DIR` writes them (CSV, Parquet, JSON).")
+    if validation:
+        _print_checks(validation, "Validation: emergent and out-of-sample checks (these can fail)")
+    if inputs:
+        _print_checks(inputs, "Input consistency: figures a parameter was set from (agreement by construction)")
+    console.print(_hindcast_table(h))
+    console.print(_uncertainty_table(h))
+    for note in h.notes():
+        console.print(f"• {note}")
+    if out is not None:
+        console.print(f"Per-country errors: {document['hindcast']['out']}", highlight=False)
+    else:
+        console.print("Per-country errors: `--out DIR` writes them (CSV, Parquet, JSON).")
+    console.print(headline(checks), highlight=False)
+    console.print(f"Model: median (pooled for hazards) [5th, 95th percentile over {members} members]. `--json` gives "
+                  "every field.")
     if markdown is not None:
         err_console.print(f"wrote {markdown}")
 
