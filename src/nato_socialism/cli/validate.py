@@ -23,8 +23,7 @@ def _print_checks(checks, title: str) -> None:
     for a in checks:
         colour = {"PASS": "green", "FAIL": "red"}.get(a.verdict, "yellow")
         console.print(f"[bold {colour}]{a.verdict:7s}[/] [bold]{a.name}[/] ({a.label})", highlight=False)
-        rows = [("published", f"{a.published.text} — {a.source}")] if a.published.value is not None or \
-            a.label != "out-of-sample" else []
+        rows = [("published", f"{a.published.text} — {a.source}")] if a.label != "out-of-sample" else []
         rows += [("panel", a.data.text), ("model", f"{a.model.text}   tolerance {fmt_range(a.tolerance, a.unit)}")]
         for label, text in rows:
             console.print(f"        {label:10s}{text}", highlight=False, soft_wrap=False)

@@ -111,6 +111,12 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{100 * value:.2f} %"
     if unit == "hazard":
         return f"{value:.4f}" if value < 0.01 else f"{value:.3f}"
+    if unit == "people":
+        return f"{value / 1e9:.3f} bn"
+    if unit == "pp":
+        return f"{100 * value:+.2f} pp"
+    if unit == "count":
+        return f"{value:,.0f}"
     return f"{value:.3g}"
 
 

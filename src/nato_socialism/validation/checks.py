@@ -39,7 +39,7 @@ class CheckSpec:
 
     name: str
     description: str
-    unit: str  # "hazard", "share", "ratio", "count", "pp", "level", "people"
+    unit: str  # how figures are shown (:func:`.anchors.fmt`): "hazard", "share", "count", "pp", "level", "people"
     kind: str  # "ratio" (model / data) or "difference" (model - data)
     tolerance: tuple[float, float]
     reason: str
@@ -112,33 +112,15 @@ def _bounds(s: CheckSpec, data: float) -> tuple[float, float]:
     return (data + lo, data + hi)
 
 
-def _unit_text(value: float, unit: str) -> str:
-    if unit == "people":
-        return f"{value / 1e9:.3f} bn"
-    if unit == "pp":
-        return f"{100 * value:+.2f} pp"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return fmt(value, "share" if unit == "share" else ("hazard" if unit == "hazard" else ""))
-
-
 def _check(s: CheckSpec, data: float, data_note: str, per_member: np.ndarray, pooled: float | None = None) -> Anchor:
     """An :class:`Anchor` record of a check: data figure, model figure, tolerance around the data."""
-    fig_unit = {"people": "", "count": "", "pp": "", "level": ""}.get(s.unit, s.unit)
-    model = model_figure(per_member, fig_unit, pooled)
-    if s.unit in ("people", "pp", "count", "level"):
-        mid = model.value
-        lo, hi = (np.nanpercentile(per_member, [5, 95]) if np.isfinite(per_member).any() else (np.nan, np.nan))
-        text = (f"{_unit_text(mid, s.unit)} [{_unit_text(lo, s.unit)}, {_unit_text(hi, s.unit)}]"
-                if mid is not None else "-")
-        model = Figure(value=mid, text=text, low=model.low, high=model.high)
     tol_text = (f"x{s.tolerance[0]:g} to x{s.tolerance[1]:g} of the data" if s.kind == "ratio"
-                else f"data {s.tolerance[0]:+g} to {s.tolerance[1]:+g}")
+                else f"data {fmt(s.tolerance[0], s.unit)} to {fmt(s.tolerance[1], s.unit)}")
     return Anchor(
         name=s.name, description=s.description, label=LABEL,
-        published=Figure(value=None, text="(the panel is the truth here)"), source="bundled panel, 1990-2019",
-        data=Figure(value=float(data), text=f"{_unit_text(data, s.unit)} ({data_note})"),
-        model=model, unit=s.unit if s.unit in ("hazard", "share") else "", tolerance=_bounds(s, data),
+        published=Figure(value=None, text="n/a"), source="out of sample: the panel is the truth",
+        data=Figure(value=float(data), text=f"{fmt(data, s.unit)} ({data_note})"),
+        model=model_figure(per_member, s.unit, pooled), unit=s.unit, tolerance=_bounds(s, data),
         tolerance_reason=f"{tol_text}: {s.reason}",
     )
 

@@ -54,6 +54,17 @@ UNCERTAIN = ("log_gdppc", "log_population", "democracy")
 CHECK_WINDOW = (1990, 2019)
 #: PIT histogram bins (a calibrated forecast puts a tenth of the observations in each).
 PIT_BINS = 10
+#: What the documentation claims of the 1990-2019 hindcast, world level: (variable, baseline,
+#: sign of the skill). Rendered in docs/validation.md with whether each holds, and asserted by
+#: tests/test_validation_doc.py. Democracy against persistence is not claimed (a tie, ~0.00).
+CLAIMED_SKILL_SIGNS = (
+    ("log_gdppc", "persistence", 1), ("log_gdppc", "constant_growth", 1),
+    ("log_population", "persistence", 1), ("log_population", "constant_growth", -1),
+    ("democracy", "constant_growth", 1),
+    ("regime", "persistence", 1), ("regime", "constant_growth", 1),
+)
+#: ... and of its uncertainty: the model's CRPS is lower than these forecasts' for every scored variable.
+CLAIMED_CRPS_BEATEN = ("model without structural noise", "persistence (random walk)", "constant_growth (random walk)")
 #: What the model was before its structural noise and demographic transition: no persistence of
 #: natural population growth (with the noise switch off, the rate is the income target).
 WITHOUT_NOISE_OVERRIDES = {"pop_growth_persistence": 0.0}
@@ -101,6 +112,23 @@ class HindcastResult:
             "Brier score of P(democracy). Skill = 1 - error(model) / error(baseline).",
         ]
 
+    def claims(self) -> list[tuple[str, bool]]:
+        """Each documented claim (:data:`CLAIMED_SKILL_SIGNS`, :data:`CLAIMED_CRPS_BEATEN`) and whether it holds."""
+        world = self.summary.set_index("variable")
+        out = []
+        for var, base, sign in CLAIMED_SKILL_SIGNS:
+            skill = float(world.loc[var, f"skill_vs_{base}"])
+            verb = "beats" if sign > 0 else "does not beat"
+            out.append((f"the model {verb} {base.replace('_', ' ')} on {var} (world skill {skill:+.2f})",
+                        bool(np.sign(skill) == sign)))
+        u = self.uncertainty.set_index(["variable", "forecast"])["crps"]
+        for var in UNCERTAIN:
+            for other in CLAIMED_CRPS_BEATEN:
+                model, them = float(u[(var, "model")]), float(u[(var, other)])
+                out.append((f"the model's CRPS on {var} ({model:.4f}) is lower than that of the {other} ({them:.4f})",
+                            model < them))
+        return out
+
     def to_dict(self) -> dict:
         """JSON-ready summary (per-country errors are in the files)."""
         return {
@@ -112,6 +140,7 @@ class HindcastResult:
             "coverage": self.coverage,
             "uncertainty": self.uncertainty.to_dict(orient="records"),
             "checks": [c.to_dict() for c in self.checks],
+            "claims": [{"claim": text, "holds": holds} for text, holds in self.claims()],
             "notes": self.notes(),
         }
 

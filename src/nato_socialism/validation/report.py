@@ -84,6 +84,9 @@ def hindcast_markdown(h: HindcastResult) -> str:
             r.region, _VARIABLE_LABELS[r.variable], str(r.countries), _num(r.error_model),
             *(_num(getattr(r, f"error_{b}")) for b in BASELINES),
             *(_num(getattr(r, f"skill_vs_{b}"), 2) for b in BASELINES)]) + " |")
+    lines += ["", "What this documentation claims of this hindcast (asserted by `tests/test_validation_doc.py` "
+              f"on the full {h.start}-{h.end} window):", ""]
+    lines += [f"* {text}: {'holds' if holds else '**does not hold**'}" for text, holds in h.claims()]
     lines += ["", uncertainty_markdown(h), "",
               f"Background parameters used (fitted on {h.calibration.fit[0]}-{h.calibration.fit[1]}, "
               f"stated for {h.start}):", "", calibration_markdown(h.calibration, h.start)]
