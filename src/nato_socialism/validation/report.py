@@ -32,7 +32,8 @@ VALIDATION_LABELS = ("emergent", "out-of-sample")
 
 def split(checks: Sequence[Anchor]) -> tuple[list[Anchor], list[Anchor]]:
     """(validation, input consistency): emergent and out-of-sample checks, then the inputs."""
-    return ([a for a in checks if a.label in VALIDATION_LABELS], [a for a in checks if a.label not in VALIDATION_LABELS])
+    validation = [a for a in checks if a.label in VALIDATION_LABELS]
+    return validation, [a for a in checks if a.label not in VALIDATION_LABELS]
 
 
 def headline(checks: Sequence[Anchor]) -> str:
@@ -104,7 +105,8 @@ def uncertainty_markdown(h: HindcastResult) -> str:
         "country's s.d. of yearly changes in the fit window x sqrt(years ahead). The model without structural "
         "noise has the switch `background_structural_noise` off and `pop_growth_persistence` = 0.",
         "",
-        "| variable | forecast | countries | coverage of the 90 % band | CRPS | PIT in the outer tenths | PIT histogram |",
+        "| variable | forecast | countries | coverage of the 90 % band | CRPS | PIT in the outer tenths "
+        "| PIT histogram |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in h.uncertainty.itertuples():
