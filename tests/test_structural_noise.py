@@ -133,17 +133,19 @@ def test_checks_pass_when_the_model_is_the_data_and_fail_when_it_is_not():
     obs, before, after = _world()
     members = {k: np.repeat(np.nan_to_num(v, nan=0.0)[None], 3, axis=0) for k, v in obs.items()}
     start, end = np.repeat(before.radical_right[None], 3, 0), np.repeat(after.radical_right[None], 3, 0)
-    result = checks.run_checks(obs, members, before, after, end, start)
+    refugees = (2e7, np.full(3, 2e7))
+    result = checks.run_checks(obs, members, before, after, end, start, refugees)
     assert [c.name for c in result] == [s.name for s in checks.SPECS]
     assert all(c.verdict == "PASS" for c in result), [(c.name, c.data.value, c.model.value) for c in result]
     for c in result:
         assert c.model.value == pytest.approx(c.data.value), c.name
     bigger = {**members, "log_population": members["log_population"] + math.log(1.1)}
-    verdicts = {c.name: c.verdict for c in checks.run_checks(obs, bigger, before, after, end, start)}
+    verdicts = {c.name: c.verdict for c in checks.run_checks(obs, bigger, before, after, end, start, refugees)}
     assert verdicts["world_population_2019"] == "FAIL"  # 10 % more people, tolerance 4 %
     assert verdicts["population_growth_gap"] == "PASS"  # the same growth everywhere
-    flat = checks.run_checks(obs, members, before, after, start, start)
+    flat = checks.run_checks(obs, members, before, after, start, start, (2e7, np.full(3, 5e6)))
     assert {c.name: c.verdict for c in flat}["radical_right_rise"] == "FAIL"  # no rise where the data rose 4 pp
+    assert {c.name: c.verdict for c in flat}["refugee_stock_2019"] == "FAIL"  # a quarter of the stock
 
 
 def test_check_tolerances_are_relative_to_the_data():

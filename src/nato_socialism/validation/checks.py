@@ -91,6 +91,11 @@ SPECS: tuple[CheckSpec, ...] = (
               "(income in 1990) minus that of the richest quarter (log-points per year)", "level", "difference",
               (-0.004, 0.004),
               "+-0.4 pp per year (assumption), about a third of the gap; it tests the demographic transition"),
+    CheckSpec("refugee_stock_2019", "refugees by origin under UNHCR's mandate in 2019, world total (model: the "
+              "displaced abroad, refugee_cross_border_share of the displaced)", "people", "ratio", (0.5, 2.0),
+              "a factor of two either way: a handful of wars sets the stock (Syria's refugees are a third of the "
+              "2019 figure), and the stock fell to 10 million in 2000-2010 and doubled after; a model at the "
+              "observed scale passes, one that lets displacement vanish or pile up does not"),
     CheckSpec("radical_right_rise", "change of the mean radical-right vote share from the last free election "
               "before 1990 to that of 2010-2019 (model: reactionary support, 1990 to 2019), countries with both "
               "elections in the party data", "pp", "ratio", (0.5, 2.0),
@@ -151,7 +156,8 @@ def _hazards(regime, income, observed, income_seen, edge):
 
 
 def run_checks(obs: dict[str, np.ndarray], members: dict[str, np.ndarray], start_politics: Politics,
-               end_politics: Politics, end_reaction: np.ndarray, start_reaction: np.ndarray) -> list[Anchor]:
+               end_politics: Politics, end_reaction: np.ndarray, start_reaction: np.ndarray,
+               refugees: tuple[float, np.ndarray]) -> list[Anchor]:
     """Every check of :data:`SPECS` on a hindcast.
 
     Parameters
@@ -165,6 +171,8 @@ def run_checks(obs: dict[str, np.ndarray], members: dict[str, np.ndarray], start
         Party data before the start year and for the last decade of the window.
     start_reaction, end_reaction
         The members' reactionary support (members, countries) in the first and last year.
+    refugees
+        The panel's world refugee stock in the last year and the members' (members,).
     """
     edge = ps.band_edges()[1]
     seen = ~np.isnan(obs["regime"])
@@ -220,6 +228,7 @@ def run_checks(obs: dict[str, np.ndarray], members: dict[str, np.ndarray], start
     checks.append(_check(spec("population_growth_gap"), float(n_obs[poor].mean() - n_obs[rich].mean()),
                          f"{poor.sum()} poorest and {rich.sum()} richest countries by 1990 income",
                          n_model[:, poor].mean(1) - n_model[:, rich].mean(1)))
+    checks.append(_check(spec("refugee_stock_2019"), refugees[0], "UNHCR, all origins", refugees[1]))
     both = ~start_politics.imputed & ~end_politics.imputed
     rise = float(end_politics.radical_right[both].mean() - start_politics.radical_right[both].mean())
     checks.append(_check(spec("radical_right_rise"), rise,

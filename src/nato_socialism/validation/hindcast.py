@@ -255,9 +255,9 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
                  "ppp1985_to_2021": registry()["ppp1985_to_2021"].default}
     horizon = end - start
     report(2, total, f"simulating {members} members {start}-{end}")
-    model_members, tr = _simulate(world, overrides, members, seed, horizon, runs.MOVEMENTS_OFF)
+    model_members, tr, p = _simulate(world, overrides, members, seed, horizon, runs.MOVEMENTS_OFF)
     report(3, total, f"simulating {members} members {start}-{end} without structural noise")
-    plain_members, _ = _simulate(world, {**overrides, **WITHOUT_NOISE_OVERRIDES}, members, seed, horizon,
+    plain_members, _, _ = _simulate(world, {**overrides, **WITHOUT_NOISE_OVERRIDES}, members, seed, horizon,
                                  Switches(runs.MOVEMENTS_OFF.off | {"background_structural_noise"}))
     report(4, total, "scoring against the panel and the baselines")
     model = _centre(model_members)
@@ -284,15 +284,17 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
     if (start, end) == CHECK_WINDOW:
         report(5, total, "out-of-sample checks")
         frame = world.to_frame().reset_index()[["iso3", "region_un", "subregion_un"]]
+        refugees = panel_series(data_dir).query("year == @end")["refugees_origin"].sum()
+        model_refugees = tr["displaced"][:, -1].sum(1) * p.refugee_cross_border_share[:, 0]
         checks = run_checks(obs, model_members, world.politics, build_politics(frame, end + 1, data_dir),
-                            tr["reaction"][:, -1], tr["reaction"][:, 0])
+                            tr["reaction"][:, -1], tr["reaction"][:, 0], (float(refugees), model_refugees))
     report(total, total, "hindcast done")
     return HindcastResult(start=start, end=end, members=members, seed=seed, calibration=cal,
                           per_country=per_country, per_region=per_region, uncertainty=uncertainty, checks=checks)
 
 
 def _simulate(world, overrides, members: int, seed: int, horizon: int, switches):
-    """The members' trajectories of the judged variables (members, years, countries), and all trajectories."""
+    """The members' trajectories of the judged variables (members, years, countries), all trajectories, parameters."""
     p, keys, _ = runs.ensemble(members, seed, overrides)
     ctx = runs.context(world, horizon, switches)
     chunk = simulate_members(ctx, world, p, keys, np.arange(members), runs.STATUS_QUO, keep=members)
@@ -302,7 +304,7 @@ def _simulate(world, overrides, members: int, seed: int, horizon: int, switches)
         "log_population": np.log(tr["pop"]),
         "democracy": tr["democracy"],
         "regime": runs.democratic(tr["regime"].astype(np.int8)).astype(float),
-    }, tr
+    }, tr, p
 
 
 def _centre(members: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
