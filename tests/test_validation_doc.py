@@ -55,6 +55,7 @@ GOLDEN = {
     "world_growth_1990_2019": "FAIL",
     "world_population_2019": "FAIL",
     "population_growth_gap": "PASS",
+    "refugee_stock_2019": "PASS",
     "radical_right_rise": "FAIL",
 }
 

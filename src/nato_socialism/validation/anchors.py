@@ -112,7 +112,7 @@ def fmt(value: float | None, unit: str) -> str:
     if unit == "hazard":
         return f"{value:.4f}" if value < 0.01 else f"{value:.3f}"
     if unit == "people":
-        return f"{value / 1e9:.3f} bn"
+        return f"{value / 1e9:.3f} bn" if abs(value) >= 1e9 else f"{value / 1e6:.1f} million"
     if unit == "pp":
         return f"{100 * value:+.2f} pp"
     if unit == "count":
