@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from nato_socialism.data import build_world
-from nato_socialism.data.panel_world import build_panel_world, panel_series
+from nato_socialism.data.panel import panel_series
+from nato_socialism.data.panel_world import build_panel_world
 from nato_socialism.errors import UserError
 from nato_socialism.validation.hindcast import VARIABLES, default_fit_window, hindcast
 

@@ -185,11 +185,16 @@ def test_halving_origin_poverty_lowers_first_world_inflow(poverty_runs):
     assert (half_in < full_in).all(), (half_in, full_in)
 
 
-def test_halving_origin_poverty_lowers_first_world_reaction(poverty_runs):
-    """The mean's sign is below the noise of the other terms: it was +0.001 pp (an expected failure)
-    before the origin effects and death rates changed the draw, -0.003 pp after (docs/model.md)."""
+def test_halving_origin_poverty_moves_first_world_reaction_less_than_its_noise(poverty_runs):
+    """What docs/model.md claims: the reaction part of the channel is below the noise of the other terms.
+
+    Its sign has flipped with every change of the draw (+0.001, -0.003, +0.002 pp); the paired
+    mean difference stays within two standard errors of zero and below 0.05 pp in every member.
+    """
     (_, full_r), (_, half_r) = poverty_runs
-    assert half_r.mean() < full_r.mean(), (half_r, full_r)
+    d = half_r - full_r
+    assert abs(d.mean()) <= 2 * d.std(ddof=1) / np.sqrt(d.size), d
+    assert np.abs(d).max() < 0.0005, d
 
 
 # ------------------------------------------------------------------ origin effects (M6)

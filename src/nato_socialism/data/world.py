@@ -42,6 +42,7 @@ from nato_socialism.data.loader import (
     load_neighbours,
     load_snapshot,
 )
+from nato_socialism.data.panel import panel_series, recent_population_growth
 from nato_socialism.data.parties import Politics, build_politics
 from nato_socialism.errors import UserError, suggest
 
@@ -129,7 +130,7 @@ class World:
         (:mod:`nato_socialism.data.parties`).
     pop_growth
         Recent population growth, mean yearly log change over the panel's
-        :data:`~nato_socialism.data.panel_world.RECENT_GROWTH_YEARS` years up to ``year``; NaN
+        :data:`~nato_socialism.data.panel.RECENT_GROWTH_YEARS` years up to ``year``; NaN
         where the panel lacks it. M11's natural growth starts from it.
     """
 
@@ -241,9 +242,6 @@ def build_world(year: int | None = None, data_dir: PathLike | None = None) -> Wo
 
 
 def _recent_growth(iso3: tuple[str, ...], year: int, data_dir: PathLike | None) -> np.ndarray:
-    # imported here: panel_world builds on this module's build_world
-    from .panel_world import panel_series, recent_population_growth
-
     return recent_population_growth(panel_series(data_dir), iso3, year)
 
 

@@ -34,7 +34,8 @@ import pandas as pd
 
 from .. import atomic
 from ..data.loader import PathLike
-from ..data.panel_world import LAST_YEAR, build_panel_world, panel_series
+from ..data.panel import panel_series
+from ..data.panel_world import LAST_YEAR, build_panel_world
 from ..data.parties import build_politics
 from ..errors import UserError
 from ..model.mechanisms import scarcity
@@ -281,8 +282,9 @@ def hindcast(start: int, end: int, members: int = 20, seed: int = 20240501,
     forecasts = {"model": model_members, "model without structural noise": plain_members}
     uncertainty = _uncertainty(forecasts, baselines, spreads, obs)
     checks = []
+    report(5, total, "out-of-sample checks" if (start, end) == CHECK_WINDOW
+           else f"no out-of-sample checks (they are written for {CHECK_WINDOW[0]}-{CHECK_WINDOW[1]})")
     if (start, end) == CHECK_WINDOW:
-        report(5, total, "out-of-sample checks")
         frame = world.to_frame().reset_index()[["iso3", "region_un", "subregion_un"]]
         refugees = panel_series(data_dir).query("year == @end")["refugees_origin"].sum()
         model_refugees = tr["displaced"][:, -1].sum(1) * p.refugee_cross_border_share[:, 0]

@@ -1,6 +1,6 @@
 """Statistics of the country-year panel shared by the anchors, the calibration and the hindcast.
 
-Everything here reads :func:`nato_socialism.data.panel_world.panel_series` (model units:
+Everything here reads :func:`nato_socialism.data.panel.panel_series` (model units:
 2021 PPP $, V-Dem codings) for present-day countries (former states under ``OWID_*`` codes
 are left out: they never have income and V-Dem in the same year, and Maddison already gives
 their successors over present-day borders).
@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..data.loader import PathLike
-from ..data.panel_world import panel_series
+from ..data.panel import panel_series
 from ..model.compiled import kernel_params
 from ..model.mechanisms import background
 from ..model.parameters import default_params
