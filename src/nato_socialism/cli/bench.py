@@ -59,5 +59,7 @@ def bench(
             what += f" [red]({f['detail']['error'][:80]})[/red]"
         elif "note" in f["detail"]:
             what += f" ({f['detail']['note']})"
+        if "fallback" in f["detail"]:
+            what += f" [yellow](fallback: {f['detail']['fallback'][:80]})[/yellow]"
         table.add_row(f["name"], _fmt(f["value"], f["unit"]), f["target"], met, what)
     console.print(table)

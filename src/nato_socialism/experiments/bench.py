@@ -31,6 +31,9 @@ its target and whether it was met:
   ``nato-socialism --help``, ``--version`` and ``params --json`` as child processes (warm
   caches: one unmeasured call first), the start-up a user waits for before any work.
 
+A figure that could not be measured has value None and its ``error`` (or a ``note``) in its
+detail; one measured another way than named says so in ``detail["fallback"]``.
+
 ``quick=True`` shrinks every size so that a test can run the whole suite in about a minute;
 its numbers are not comparable with the targets.
 """
@@ -103,11 +106,14 @@ class Figure:
 def _figure(name: str, value: float | None, detail: dict | None = None) -> Figure:
     unit, op, goal, meaning = TARGETS[name]
     met = None
+    detail = dict(detail or {})
     if value is not None and np.isfinite(value):
         met = bool({">=": value >= goal, "<": value < goal, "<=": value <= goal}[op])
     else:
+        if value is not None:
+            detail.setdefault("error", f"the measured value {value!r} is not finite")
         value = None
-    return Figure(name, value, unit, f"{op} {goal:g}", met, meaning, detail or {})
+    return Figure(name, value, unit, f"{op} {goal:g}", met, meaning, detail)
 
 
 # ---------------------------------------------------------------------------- machine
@@ -160,10 +166,15 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "nato_socialism.cli", *args]
 
 
-def _script() -> list[str]:
-    """The installed ``nato-socialism`` script beside this Python, else ``python -m nato_socialism.cli``."""
+def _script() -> tuple[list[str], str | None]:
+    """The installed ``nato-socialism`` script beside this Python, else ``python -m nato_socialism.cli``.
+
+    The second item says why the fallback was timed (a different start-up path), or is None.
+    """
     script = Path(sys.executable).with_name("nato-socialism")
-    return [str(script)] if script.is_file() else _cli()
+    if script.is_file():
+        return [str(script)], None
+    return _cli(), f"no {script}: timed `python -m nato_socialism.cli` instead"
 
 
 _RSS_WRAPPER = (
@@ -218,8 +229,9 @@ def core_throughput(members: int, years: int, threads: int | None = None) -> tup
 def startup(runs: int) -> dict[str, tuple[float, dict]]:
     """Median wall time of each :data:`STARTUP` command over ``runs`` child processes (after one warm-up)."""
     out = {}
+    script, fallback = _script()
     for name, args in STARTUP.items():
-        cmd = [*_script(), *args]
+        cmd = [*script, *args]
         times = []
         for i in range(runs + 1):
             start = time.perf_counter()
@@ -230,7 +242,8 @@ def startup(runs: int) -> dict[str, tuple[float, dict]]:
             if i:  # the first call warms the file system and bytecode caches
                 times.append(elapsed)
         out[name] = (float(np.median(times)), {"command": "nato-socialism " + " ".join(args), "runs": runs,
-                                                "min": min(times), "max": max(times)})
+                                                "min": min(times), "max": max(times),
+                                                **({"fallback": fallback} if fallback else {})})
     return out
 
 
@@ -268,6 +281,7 @@ def default_run_command(members: int | None, years: int | None) -> tuple[float, 
 def peak_rss(big: int, small: int, years: int | None) -> dict[str, tuple[float, dict]]:
     """Peak RSS of a streamed single-doctrine run at ``big`` and ``small`` members."""
     out = {}
+    fallback = {}
     with tempfile.TemporaryDirectory() as tmp:
         how = "nato-socialism run --doctrine status_quo --results DIR (streamed store)"
         for n in (small, big):
@@ -275,14 +289,16 @@ def peak_rss(big: int, small: int, years: int | None) -> dict[str, tuple[float, 
                        str(Path(tmp) / f"r{n}"), "--json", *(["--years", str(years)] if years else []))
             try:
                 out[n] = _peak_rss_mib(cmd)
-            except RuntimeError:
+            except RuntimeError as err:
                 how = "run_chunk blocks of 250, discarded (fallback: no results store)"
+                fallback[n] = f"the run command failed, measured run_chunk without a store instead ({err})"
                 out[n] = _peak_rss_mib([sys.executable, "-c", _STREAM_FALLBACK, str(n), str(years or 0)])
     (rss_big, t_big), (rss_small, t_small) = out[big], out[small]
+    flagged = {"fallback": "; ".join(f"{n} members: {why}" for n, why in fallback.items())} if fallback else {}
     return {
-        "peak_rss_10000": (rss_big, {"members": big, "seconds": t_big, "how": how}),
+        "peak_rss_10000": (rss_big, {"members": big, "seconds": t_big, "how": how, **flagged}),
         "peak_rss_flat": (rss_big / rss_small, {"members": [small, big], "peak_rss_mib": [rss_small, rss_big],
-                                                "seconds": [t_small, t_big]}),
+                                                "seconds": [t_small, t_big], **flagged}),
     }
 
 
