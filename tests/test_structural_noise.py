@@ -154,3 +154,35 @@ def test_check_tolerances_are_relative_to_the_data():
     assert checks._bounds(diff, 0.5) == pytest.approx((0.45, 0.55))
     assert len(checks.SPECS) >= 10 and len({s.name for s in checks.SPECS}) == len(checks.SPECS)
     assert all(s.reason and s.kind in ("ratio", "difference") for s in checks.SPECS)
+
+
+# ---------------------------------------------------------------- coverage, PIT, recent growth
+def test_band_coverage_nominal_share_and_rank_pit_are_calibrated_for_a_calibrated_ensemble():
+    from nato_socialism.validation.hindcast import band_coverage, rank_pit
+
+    # 40 members: band from the 3rd (ceil 2.05) to the 38th (floor 38.95) smallest, nominally 35/41
+    members = np.arange(1.0, 41.0)[:, None]
+    inside, nominal = band_coverage(members, np.array([2.5, 3.0, 38.0, 38.5]))
+    assert nominal == pytest.approx(35 / 41) and inside.tolist() == [False, True, True, False]
+    rng = np.random.default_rng(11)
+    draws = rng.standard_normal((41, 20_000))  # the observation is one more draw from the same law
+    inside, nominal = band_coverage(draws[:40], draws[40])
+    assert inside.mean() == pytest.approx(nominal, abs=0.01)
+    hist = np.histogram(rank_pit(draws[:40], draws[40]), bins=10, range=(0, 1))[0] / 20_000
+    assert np.abs(hist - 0.1).max() < 0.01
+    assert rank_pit(np.zeros((3, 1)), np.array([5.0]))[0] == pytest.approx((3 + np.random.default_rng(0).random(1)[0])
+                                                                          / 4)
+
+
+def test_recent_growth_nets_out_refugee_flows():
+    from nato_socialism.data.panel import recent_population_growth
+
+    rows = []
+    for year, pop, asylum, origin in ((2018, 100.0, 0.0, 0.0), (2023, 110.0, 5.0, np.nan)):
+        rows.append({"iso3": "AAA", "year": year, "population": pop, "refugees_asylum": asylum,
+                     "refugees_origin": origin})
+    rows.append({"iso3": "BBB", "year": 2023, "population": 50.0, "refugees_asylum": 0.0, "refugees_origin": 0.0})
+    got = recent_population_growth(pd.DataFrame(rows), ("AAA", "BBB"), 2023)
+    # (ln 110 - ln 100 - 5 / 100) / 5: the 5 received refugees do not count as natural growth
+    assert got[0] == pytest.approx((math.log(1.1) - 0.05) / 5)
+    assert math.isnan(got[1])  # no population in 2018

@@ -51,7 +51,7 @@ GOLDEN = {
     "democracy_country_share_2019": "PASS",
     "mean_democracy_2019": "FAIL",
     "growth_dispersion_1990_2019": "PASS",
-    "growth_negative_share": "FAIL",
+    "growth_negative_share": "PASS",  # FAIL before the review fixes (4.5 % vs 5.7 % bound), now 6.3 %
     "world_growth_1990_2019": "FAIL",
     "world_population_2019": "FAIL",
     "population_growth_gap": "PASS",

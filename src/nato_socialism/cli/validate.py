@@ -32,10 +32,11 @@ def _print_checks(checks, title: str) -> None:
 def _uncertainty_table(h) -> Table:
     labels = {"log_gdppc": "ln GDP/head", "log_population": "ln pop.", "democracy": "democracy"}
     table = Table(title=f"Hindcast {h.start}-{h.end}: calibration of the uncertainty")
-    for col in ("variable", "forecast", "in 90 % band", "CRPS", "PIT outer 20 %"):
+    for col in ("variable", "forecast", "in 90 % band", "nominal", "CRPS", "PIT outer 20 %"):
         table.add_column(col, justify="left" if col in ("variable", "forecast") else "right")
     for r in h.uncertainty.itertuples():
-        table.add_row(labels[r.variable], r.forecast, f"{100 * r.coverage90:.0f} %", f"{r.crps:.4f}",
+        table.add_row(labels[r.variable], r.forecast, f"{100 * r.coverage90:.0f} %", f"{100 * r.nominal:.0f} %",
+                      f"{r.crps:.4f}",
                       f"{100 * r.pit_outer:.0f} %")
     return table
 

@@ -2,7 +2,8 @@
 
 :func:`panel_series` turns the panel into the model's units, one row per entity and year
 (:mod:`.panel_world` builds past worlds from it); :func:`recent_population_growth` gives a
-world's recent population growth, where M11's demographic transition starts.
+world's recent natural population growth (net of refugee flows), where M11's demographic
+transition starts.
 
 Series (model units)
 --------------------
@@ -77,12 +78,23 @@ def panel_series(data_dir: PathLike | None = None) -> pd.DataFrame:
 
 
 def recent_population_growth(series: pd.DataFrame, iso3: tuple[str, ...], year: int) -> np.ndarray:
-    """Mean yearly log growth of population over the :data:`RECENT_GROWTH_YEARS` years up to ``year``.
+    """Recent natural population growth: yearly log growth over the last years, less refugee flows.
 
-    Per country, in ``iso3`` order; NaN where the panel lacks either end. Five years smooth
-    the single-year jumps of census revisions and refugee movements.
+    The :data:`RECENT_GROWTH_YEARS` years up to ``year``:
+    ``(ln P_year - ln P_first - (dR_asylum - dR_origin) / P_first) / years``, with ``dR`` the
+    change of the UNHCR refugee stocks hosted and originating (0 where absent): M6 moves
+    refugees itself, so a war's flight or reception must not persist in M11's natural rate.
+    Labour migration cannot be netted out (the panel has no series of it) and stays in.
+    Per country, in ``iso3`` order; NaN where the panel lacks a population at either end.
     """
     first = year - RECENT_GROWTH_YEARS
-    ends = series[series["year"].isin((first, year))].pivot(index="iso3", columns="year", values="population")
-    ends = ends.reindex(index=list(iso3), columns=[first, year])
-    return (np.log(ends[year].to_numpy(float)) - np.log(ends[first].to_numpy(float))) / RECENT_GROWTH_YEARS
+    rows = series[series["year"].isin((first, year))]
+
+    def ends(column):
+        table = rows.pivot(index="iso3", columns="year", values=column).reindex(index=list(iso3), columns=[first, year])
+        return table[first].to_numpy(float), table[year].to_numpy(float)
+
+    p0, p1 = ends("population")
+    (a0, a1), (o0, o1) = ends("refugees_asylum"), ends("refugees_origin")
+    refugees_in = np.nan_to_num(a1 - a0) - np.nan_to_num(o1 - o0)
+    return (np.log(p1) - np.log(p0) - refugees_in / p0) / RECENT_GROWTH_YEARS
