@@ -8,7 +8,7 @@ import numpy as np
 
 from .anchors import Anchor, fmt_range
 from .calibrate import Calibration
-from .hindcast import BASELINES, HindcastResult
+from .hindcast import BASELINES, POPULATION_FIXED, HindcastResult
 
 _VARIABLE_LABELS = {
     "log_gdppc": "log GDP per head",
@@ -62,15 +62,15 @@ def anchors_markdown(anchors: Sequence[Anchor]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def calibration_markdown(cal: Calibration, start_year: int) -> str:
-    """The fitted parameters of a calibration, stated for runs starting in ``start_year``."""
+def calibration_markdown(cal: Calibration, start_year: int, fixed: Sequence[str] = ()) -> str:
+    """The fitted parameters of a calibration, stated for runs starting in ``start_year``; ``fixed`` are not sampled."""
     lines = [
         "| parameter | estimate (s.e.) | value used | interval sampled | estimator |",
         "| --- | --- | --- | --- | --- |",
     ]
     for name, e in cal.at(start_year).items():
-        lines.append(f"| `{name}` | {e.estimate:.4g} ({e.se:.2g}) | {e.value:.4g} | {e.low:.4g} to {e.high:.4g} | "
-                     f"{_cell(e.method)} |")
+        sampled = "none (fixed at the value)" if name in fixed else f"{e.low:.4g} to {e.high:.4g}"
+        lines.append(f"| `{name}` | {e.estimate:.4g} ({e.se:.2g}) | {e.value:.4g} | {sampled} | {_cell(e.method)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -90,7 +90,7 @@ def hindcast_markdown(h: HindcastResult) -> str:
     lines += [f"* {text}: {'holds' if holds else '**does not hold**'}" for text, holds in h.claims()]
     lines += ["", uncertainty_markdown(h), "",
               f"Background parameters used (fitted on {h.calibration.fit[0]}-{h.calibration.fit[1]}, "
-              f"stated for {h.start}):", "", calibration_markdown(h.calibration, h.start)]
+              f"stated for {h.start}):", "", calibration_markdown(h.calibration, h.start, POPULATION_FIXED)]
     return "\n".join(lines)
 
 
@@ -132,7 +132,8 @@ def document(anchors: Sequence[Anchor], hindcast: HindcastResult | None, meta: d
         "",
         "Checks come under two headings. **Validation** counts only what can fail: *emergent* figures the model "
         "produces from other parts, and *out-of-sample* figures of the 1990-2019 hindcast, whose background "
-        "parameters (M11) were refitted on 1960-1989 only, against the panel's 1990-2019. **Input consistency** lists the figures a "
+        "parameters (M11) were refitted on 1960-1989 only, against the panel's 1990-2019. **Input consistency** "
+        "lists the figures a "
         "parameter was set from: agreement there is by construction and checks the implementation. Every "
         "tolerance is stated with its reason in the code (`src/nato_socialism/validation/anchors.py`, "
         "`src/nato_socialism/validation/checks.py`), was written before the model's figure was computed, and is "
