@@ -186,3 +186,20 @@ def test_recent_growth_nets_out_refugee_flows():
     # (ln 110 - ln 100 - 5 / 100) / 5: the 5 received refugees do not count as natural growth
     assert got[0] == pytest.approx((math.log(1.1) - 0.05) / 5)
     assert math.isnan(got[1])  # no population in 2018
+
+
+def test_baseline_spreads_grow_like_the_baselines_fit_window_errors():
+    from nato_socialism.validation.hindcast import baseline_spreads
+
+    rng = np.random.default_rng(5)
+    walk = np.cumsum(rng.normal(0.0, 0.02, (31, 4000)), axis=0)  # random walks, s.d. 0.02 a year
+    obs = {"log_gdppc": walk, "log_population": walk.copy(), "democracy": np.full((31, 4000), 0.5)}
+    spreads = baseline_spreads(obs, horizon=29)
+    persistence = spreads["persistence"]["log_gdppc"]
+    # persistence's error h years ahead has s.d. 0.02 sqrt(h)
+    assert persistence[1] == pytest.approx(0.02, rel=0.05)
+    assert persistence[25] == pytest.approx(0.02 * 5, rel=0.1)
+    # constant growth adds the error of a rate estimated from 15 years: wider than persistence
+    assert (spreads["constant_growth"]["log_gdppc"][2:] > persistence[2:]).all()
+    # a forecast without error has no spread
+    assert (spreads["persistence"]["democracy"] == 0).all()

@@ -102,10 +102,10 @@ def uncertainty_markdown(h: HindcastResult) -> str:
         "floor(0.95 (m+1))-th smallest member, nominally (hi - lo) / (m + 1); the normal forecast's 5-95 % band for "
         "the baselines); mean CRPS over the years after the start (lower is better; same units as the error "
         "table); and the PIT histogram of the last year (randomized rank PIT for the ensembles, in tenths: a "
-        "calibrated forecast puts about a tenth in each, 20 % in the two outer tenths). The baselines are random "
-        "walks: normal around the point forecast with the country's s.d. of yearly changes in the fit window x "
-        "sqrt(years ahead); that spread leaves out changes of a country's rate, so their bands are too narrow "
-        "(their coverage shows it) and their CRPS is the worse for it. The model without structural noise is "
+        "calibrated forecast puts about a tenth in each, 20 % in the two outer tenths). The baselines are made "
+        "probabilistic with their own errors: normal around the point forecast, with the s.d. their errors had h "
+        "years ahead when issued in the middle of the fit window and scored on its second half (pooled over "
+        "countries, extended to longer horizons by a power law in h). The model without structural noise is "
         "the same members with the switch `background_structural_noise` off and `pop_growth_persistence` = 0.",
         "",
         "| variable | forecast | countries | in the 90 % band | nominal | CRPS | PIT in the outer tenths "
