@@ -21,6 +21,12 @@ log-linear for GDP per head and population, linear for democracy clipped to [0, 
 regime stays as it was). A country without a value at both ends of the fit window gets the
 median of the countries' rates. Skill = 1 - error(model) / error(baseline): positive when
 the model beats the baseline.
+
+The uncertainty is scored too (:func:`_uncertainty`): coverage of the members' 90 % band and
+the PIT histogram in the last year, and the CRPS over all years, for the model, for the same
+members without structural noise, and for the baselines made probabilistic with the spread of
+their own errors inside the fit window (:func:`baseline_spreads`). Over the 1990-2019 window
+the out-of-sample checks of :mod:`.checks` run as well.
 """
 
 from __future__ import annotations
@@ -97,12 +103,12 @@ class HindcastResult:
     calibration: Calibration
     per_country: pd.DataFrame  # iso3, name, region, variable, years, error_model, error_<baseline>, end values
     per_region: pd.DataFrame  # region, variable, countries, error_model, error_<baseline>, skill_vs_<baseline>
-    uncertainty: pd.DataFrame  # variable, forecast, crps, coverage90, countries, pit_outer, pit_histogram
+    uncertainty: pd.DataFrame  # variable, forecast, crps, coverage90, nominal, countries, pit_outer, pit_histogram
     checks: list[Anchor]  # the out-of-sample checks (only for CHECK_WINDOW)
 
     @property
     def coverage(self) -> dict[str, float]:
-        """Share of end-year observations inside the members' 5-95 % range, by variable."""
+        """Share of end-year observations inside the members' 90 % band (:func:`band_coverage`), by variable."""
         u = self.uncertainty[self.uncertainty["forecast"] == "model"]
         return dict(zip(u["variable"], u["coverage90"], strict=True))
 
