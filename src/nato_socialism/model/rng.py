@@ -71,4 +71,5 @@ def uniforms(keys: np.ndarray, year: int, stream: int, countries: int) -> np.nda
 
 def normals(keys: np.ndarray, year: int, stream: int, countries: int) -> np.ndarray:
     """Standard normal draws by inverse CDF of :func:`uniforms`."""
-    return ndtri(uniforms(keys, year, stream, countries))
+    out = uniforms(keys, year, stream, countries)
+    return ndtri(out, out=out)

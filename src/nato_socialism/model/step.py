@@ -45,7 +45,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtri
 
 from . import kernels
 from .compiled import KP, csr_rows, kernel_params
@@ -56,7 +55,7 @@ from .doctrines import DoctrineSpec, relocation_target
 from .kernels import CONTRIBUTIONS, EVENT, EVENTS, SW  # noqa: F401  (the step's public vocabulary)
 from .linalg import member_matmul
 from .mechanisms import living as living_standards
-from .rng import counter, fill_uniforms
+from .rng import counter, normals
 from .state import State
 from .switches import Switches
 
@@ -87,13 +86,6 @@ class StepResult:
 def switch_vector(switches: Switches) -> np.ndarray:
     """The switches as the boolean vector the passes read (``sw[SW.name]``: on, with its mechanism)."""
     return np.array([switches.on(name) for name in SW._fields], dtype=np.bool_)
-
-
-def _normals(keys: np.ndarray, year: int, stream: int, shape: tuple[int, int]) -> np.ndarray:
-    """Standard normal draws (members, countries) of ``stream`` (inverse CDF of the counter-based uniforms)."""
-    out = np.empty(shape)
-    fill_uniforms(keys, counter(year, stream), shape[1], out)
-    return ndtri(out, out=out)
 
 
 @lru_cache(maxsize=256)
@@ -167,7 +159,7 @@ def step(state: State, p, ctx: Context, spec: DoctrineSpec, keys: np.ndarray,
     prio, cap_app = applied.aid_priority, applied.immigration_cap
 
     # 2-3. background economy, aid, output gap
-    shock, regime_shock, pop_shock, democracy_shock = (_normals(keys, year, stream, shape)
+    shock, regime_shock, pop_shock, democracy_shock = (normals(keys, year, stream, n)
                                                        for stream in (_S_GROWTH, _S_REGIME, _S_POP, _S_DEMOCRACY))
     received, g, pop1, gdppc1, log_gdppc1, scar1 = new(), new(), new(), new(), new(), new()
     growth_regime, pop_rate = new(), new()
