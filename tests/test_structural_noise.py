@@ -85,7 +85,7 @@ def _synthetic_panel(rho=0.8, sd_v=0.03, sd_e=0.04, phi=0.9, countries=160, year
 
 def test_growth_regime_estimator_recovers_a_known_ar1():
     frame, frontier = _synthetic_panel()
-    sd, rho, n = panel_stats.growth_regime(frame, frontier)
+    sd, rho, n = panel_stats.growth_regime(frame, frontier, panel_stats.growth_regression(frame, frontier))
     assert n == len(frame)
     assert sd == pytest.approx(0.03, rel=0.2)
     assert rho == pytest.approx(0.8, abs=0.1)

@@ -162,7 +162,7 @@ def fit(frame: pd.DataFrame, first: int, last: int) -> tuple[dict[str, Estimate]
     out["convergence_rate"] = _clipped("convergence_rate", g.coef[1], g.se[1], g.n, method + " (slope)")
     out["growth_shock_sd"] = _clipped("growth_shock_sd", g.residual_sd, g.residual_sd / math.sqrt(2 * g.clusters),
                                       g.n, "1.4826 x MAD of the growth regression's residuals")
-    sd, rho, n = ps.growth_regime(data, frontier)
+    sd, rho, n = ps.growth_regime(data, frontier, g)
     lags = f"{ps.REGIME_LAGS.start}-{ps.REGIME_LAGS.stop - 1}"
     method = (f"AR(1) part of the growth regression's residuals: OLS of ln autocovariance on lags {lags}, "
               f"{n} country-years; interval +-{REGIME_INTERVAL:.0%} (assumption)")

@@ -232,7 +232,7 @@ def population_regression(frame: pd.DataFrame, reference_year: int) -> Regressio
 REGIME_LAGS = range(2, 16)
 
 
-def growth_regime(frame: pd.DataFrame, frontier: pd.Series) -> tuple[float, float, int]:
+def growth_regime(frame: pd.DataFrame, frontier: pd.Series, regression: Regression) -> tuple[float, float, int]:
     """Stationary s.d. and yearly persistence of the persistent part of growth (M11 growth regime).
 
     The growth regression's residuals are read as ``r = v + e``: ``v`` an AR(1) with
@@ -240,10 +240,10 @@ def growth_regime(frame: pd.DataFrame, frontier: pd.Series) -> tuple[float, floa
     a yearly shock. Their autocovariance at lag ``k >= 1`` is then ``sd^2 rho^k``; OLS of
     ``ln gamma(k)`` on ``k`` over :data:`REGIME_LAGS` (within countries, pooled) gives
     ``ln sd^2`` (intercept) and ``ln rho`` (slope). Lags with a non-positive autocovariance
-    are left out. Returns (sd, rho, country-years).
+    are left out. ``regression``: :func:`growth_regression` of the same ``frame`` (its residuals
+    follow :func:`growth_sample`'s rows). Returns (sd, rho, country-years).
     """
-    f = growth_sample(frame, frontier)
-    f = f.assign(r=growth_regression(frame, frontier).residuals)  # same rows, same order
+    f = growth_sample(frame, frontier).assign(r=regression.residuals)
     grid = f.pivot(index="year", columns="iso3", values="r").to_numpy()
     gamma = []
     for k in REGIME_LAGS:
